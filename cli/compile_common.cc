@@ -1,0 +1,30 @@
+#include "cli/compile_common.h"
+
+#include <cstdio>
+
+namespace drplan::cli {
+
+std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptions& o, bool quiet) {
+  auto c = std::make_unique<Compiled>();
+  CompileOptions opts;
+  opts.plan_path = file;
+  opts.inventory_path = o.inventory;
+  opts.sets = o.sets;
+  c->plan = compile_plan(c->sm, opts, c->diags);
+  c->diags.sort();
+  if (!quiet) {
+    std::string text = render_text(c->sm, c->diags.all(), o.color);
+    std::fputs(text.c_str(), stderr);
+  }
+  return c;
+}
+
+std::string diagnostic_summary(size_t errors, size_t warnings) {
+  if (!errors && !warnings) return "";
+  std::string s;
+  if (errors) s += std::to_string(errors) + (errors == 1 ? " error" : " errors");
+  if (warnings) s += std::string(errors ? " and " : "") + std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings");
+  return s + " generated.";
+}
+
+}  // namespace drplan::cli

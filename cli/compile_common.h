@@ -1,0 +1,24 @@
+#pragma once
+// Shared by check, plan, graph and apply: compile one plan file and print its diagnostics.
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "compiler/compile.h"
+
+namespace drplan::cli {
+
+struct Compiled {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  std::unique_ptr<CompiledPlan> plan;
+};
+
+/// Compiles `file` with the common options; prints diagnostics to stderr (text) unless
+/// `quiet`. Returns the result (plan is null after errors).
+std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptions& o, bool quiet = false);
+
+/// "1 error and 2 warnings generated." or "".
+std::string diagnostic_summary(size_t errors, size_t warnings);
+
+}  // namespace drplan::cli

@@ -1,0 +1,133 @@
+// drplan's command line: one table of subcommands. This is the only file that includes
+// CLI11 (a heavy header); it fills the option structs of commands.h and dispatches.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+using namespace drplan::cli;
+
+bool use_color(int fd) { return isatty(fd) && !std::getenv("NO_COLOR") && std::getenv("TERM") != std::string("dumb"); }
+
+// --set k=v: parsed here, type-checked by the compiler against the plan's params.
+void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets, bool files_required) {
+  auto* f = cmd->add_option("files", o.files, "Plan files (*.dr)");
+  if (files_required) f->required();
+  cmd->add_option("-i,--inventory", o.inventory, "Inventory file (TOML)");
+  cmd->add_option("--set", sets, "Override a plan parameter: --set name=value (repeatable)");
+  cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+}
+
+bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
+  for (const auto& s : raw) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "drplan: error: --set expects name=value, got '%s'\n", s.c_str());
+      return false;
+    }
+    o.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"drplan: disaster-recovery runbooks as code (check, plan, graph, apply)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "drplan 0.1.0");
+
+  CheckOptions check;
+  std::vector<std::string> check_sets;
+  auto* c = app.add_subcommand("check", "Validate plans: located errors and warnings, nothing runs");
+  add_common(c, check, check_sets, true);
+  c->add_flag("--werror", check.werror, "Treat warnings as errors");
+
+  PlanOptions plan;
+  std::vector<std::string> plan_sets;
+  auto* p = app.add_subcommand("plan", "Dry run: every command per host, in the waves apply would use");
+  add_common(p, plan, plan_sets, true);
+
+  GraphOptions graph;
+  std::vector<std::string> graph_sets;
+  auto* g = app.add_subcommand("graph", "The plan's DAG as Graphviz DOT (or rendered with -o x.svg)");
+  add_common(g, graph, graph_sets, true);
+  g->add_option("-o,--output", graph.output, "Write to a file; .svg/.png/.pdf are rendered with dot");
+
+  ApplyOptions apply;
+  std::vector<std::string> apply_sets;
+  auto* a = app.add_subcommand("apply", "Run a plan: dependency order, parallel, journaled, with rollback");
+  add_common(a, apply, apply_sets, false);
+  a->add_flag("-y,--yes", apply.yes, "Do not ask for confirmation; approve every gate");
+  a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)");
+  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one host (default 4)");
+  a->add_option("--approve", apply.approve, "Approve this gate non-interactively (repeatable)");
+  a->add_option("--only", apply.only, "Run only these steps (and nothing that depends on others)");
+  a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");
+  a->add_flag("--force", apply.force, "Override safety refusals (skips with dependents, changed digests)");
+  a->add_flag("--checks-only", apply.checks_only, "Run every check and wait for real; no action or gate");
+  a->add_option("--on-failure", apply.on_failure, "rollback | stop (default: the plan's on_failure)")
+      ->check(CLI::IsMember({"rollback", "stop"}));
+  a->add_flag("--resume", apply.resume, "Continue the latest interrupted or failed run of this plan");
+  a->add_option("--run", apply.resume_run, "With --resume: the run to continue");
+  a->add_option("--assume-done", apply.assume_done, "With --resume: treat this unfinished step as done");
+  a->add_option("--rerun", apply.rerun, "With --resume: run this unfinished step again");
+  a->add_option("--state-dir", apply.state_dir, "Where runs are journaled (default .drplan/ beside the inventory)");
+  a->add_flag("--accept-new-host-keys", apply.accept_new_host_keys,
+              "Trust SSH host keys not yet in known_hosts (journaled); changed keys are always refused");
+
+  RunsOptions runs;
+  auto* r = app.add_subcommand("runs", "List journaled runs");
+  r->add_option("--state-dir", runs.state_dir, "State directory");
+  r->add_option("-i,--inventory", runs.inventory, "Inventory (its directory holds .drplan/)");
+
+  LogOptions log;
+  auto* l = app.add_subcommand("log", "Print one run's journal in readable form");
+  l->add_option("run", log.run, "Run id (default: the latest)");
+  l->add_option("--state-dir", log.state_dir, "State directory");
+  l->add_option("-i,--inventory", log.inventory, "Inventory (its directory holds .drplan/)");
+  l->add_option("--format", log.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    if (c->parsed()) {
+      check.color = use_color(STDERR_FILENO);
+      if (!split_sets(check_sets, check)) return 2;
+      return run_check(check);
+    }
+    if (p->parsed()) {
+      plan.color = use_color(STDOUT_FILENO);
+      if (!split_sets(plan_sets, plan)) return 2;
+      return run_plan(plan);
+    }
+    if (g->parsed()) {
+      if (!split_sets(graph_sets, graph)) return 2;
+      return run_graph(graph);
+    }
+    if (a->parsed()) {
+      apply.color = use_color(STDOUT_FILENO);
+      apply.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+      if (!split_sets(apply_sets, apply)) return 2;
+      return run_apply(apply);
+    }
+    if (r->parsed()) return run_runs(runs);
+    if (l->parsed()) return run_log(log);
+  } catch (const std::exception& e) {
+    // Commands report their own errors; this is the last line of defence against a trace.
+    std::fprintf(stderr, "drplan: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,62 @@
+#include "compiler/compile.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+#include "compiler/dag.h"
+#include "compiler/lower.h"
+#include "compiler/program.h"
+#include "compiler/validate.h"
+
+#ifndef DRPLAN_SOURCE_ROOT
+#define DRPLAN_SOURCE_ROOT ""
+#endif
+
+namespace drplan {
+
+std::vector<std::string> default_module_dirs() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("DRPLAN_STDLIB")) dirs.push_back(env);
+  // Installed layout: <prefix>/bin/drplan with <prefix>/share/drplan/stdlib.
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n > 0) {
+    buf[n] = 0;
+    std::filesystem::path exe(buf);
+    dirs.push_back((exe.parent_path().parent_path() / "share" / "drplan").string());
+  }
+  if (*DRPLAN_SOURCE_ROOT) dirs.push_back(DRPLAN_SOURCE_ROOT);
+  return dirs;
+}
+
+std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts, DiagnosticEngine& diags) {
+  std::vector<std::string> dirs = opts.module_dirs.empty() ? default_module_dirs() : opts.module_dirs;
+  auto program = load_program(sm, opts.plan_path, dirs, diags);
+  if (!program) return nullptr;
+
+  std::shared_ptr<const Inventory> inventory;
+  if (!opts.inventory_path.empty()) {
+    auto inv = load_inventory(sm, opts.inventory_path, diags);
+    if (!inv) return nullptr;
+    inventory = std::make_shared<const Inventory>(std::move(*inv));
+  }
+
+  auto plan = std::make_unique<CompiledPlan>();
+  plan->file = opts.plan_path;
+  plan->inventory = inventory;
+  plan->plan_digest = program->digest;
+  plan->inventory_digest = inventory ? inventory->digest : "";
+  std::set<std::string> used;
+  LowerInput in{program.get(), inventory.get(), opts.sets};
+  if (!lower_plan(in, diags, *plan, used)) return nullptr;
+  if (!check_cycles(*plan, diags)) return nullptr;
+  order_plan(*plan);
+  size_t errors = diags.error_count();
+  validate_plan(*program, *plan, used, diags);
+  if (diags.error_count() > errors) return nullptr;
+  return plan;
+}
+
+}  // namespace drplan

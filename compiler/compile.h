@@ -1,0 +1,32 @@
+#pragma once
+// The compiler pipeline in one call: parse the plan and every module it uses, read the
+// inventory, resolve names and expand templates, type-check, build the DAG, validate,
+// lower to the plan IR. Each phase reports everything it finds; the pipeline stops after
+// a phase with errors.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/diagnostics.h"
+#include "compiler/plan_ir.h"
+
+namespace drplan {
+
+struct CompileOptions {
+  std::string plan_path;
+  std::string inventory_path;  ///< empty: compile without an inventory (targets unchecked)
+  std::vector<std::pair<std::string, std::string>> sets;  ///< --set overrides
+  /// Where `use stdlib/x` looks: the plan's directory and its parents, then these.
+  std::vector<std::string> module_dirs;
+};
+
+/// Returns the plan, or nullptr when errors were reported.
+std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts,
+                                           DiagnosticEngine& diags);
+
+/// The directory holding drplan's stdlib: $DRPLAN_STDLIB, else next to the binary's
+/// share dir, else the source tree it was built from.
+std::vector<std::string> default_module_dirs();
+
+}  // namespace drplan

@@ -1,0 +1,374 @@
+#include "compiler/inventory.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace drplan {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class Reader {
+ public:
+  Reader(SourceManager& sm, int file, DiagnosticEngine& diags)
+      : sm_(sm), file_(file), diags_(diags), before_(diags.error_count()) {}
+
+  Loc loc(const toml::node& n) const {
+    const auto& b = n.source().begin;
+    if (!b) return Loc{file_, 0, 0};
+    return Loc{file_, offset_of(sm_, file_, b.line, b.column), 1};
+  }
+  Loc loc_of_key(const toml::key& k) const {
+    const auto& b = k.source().begin;
+    if (!b) return Loc{file_, 0, 0};
+    return Loc{file_, offset_of(sm_, file_, b.line, b.column), static_cast<uint32_t>(k.str().size())};
+  }
+  Diagnostic& error(Loc l, std::string msg) { return diags_.error(DiagCode::Inventory, l, std::move(msg)); }
+
+  void unknown_keys(const toml::table& t, const std::vector<std::string>& known, const std::string& where) {
+    for (const auto& [k, v] : t) {
+      std::string key(k.str());
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      auto& d = error(loc_of_key(k), "unknown key '" + key + "' in " + where);
+      std::string near = closest(key, known);
+      d.help = near.empty() ? "known keys: " + join(known) : "did you mean '" + near + "'?";
+    }
+  }
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  std::optional<std::string> string(const toml::node& n, const std::string& what) {
+    if (auto s = n.value<std::string>()) return *s;
+    error(loc(n), what + " must be a string");
+    return std::nullopt;
+  }
+
+  std::string path(const std::string& p) const {
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    if (p.rfind("~/", 0) == 0) {
+      const char* home = std::getenv("HOME");
+      return std::string(home ? home : "") + p.substr(1);
+    }
+    return (fs::path(sm_.path(file_)).parent_path() / p).lexically_normal().string();
+  }
+
+  void vars(const toml::node& n, std::map<std::string, VarValue>& out, const std::string& where) {
+    const toml::table* t = n.as_table();
+    if (!t) {
+      error(loc(n), where + " must be a table");
+      return;
+    }
+    for (const auto& [k, v] : *t) {
+      VarValue val;
+      val.loc = loc(v);
+      if (auto s = v.value_exact<std::string>()) {
+        val.text = *s;
+      } else if (auto i = v.value_exact<int64_t>()) {
+        val.kind = VarValue::Kind::Int;
+        val.integer = *i;
+        val.text = std::to_string(*i);
+      } else if (auto b = v.value_exact<bool>()) {
+        val.kind = VarValue::Kind::Bool;
+        val.boolean = *b;
+        val.text = *b ? "true" : "false";
+      } else if (auto f = v.value_exact<double>()) {
+        val.kind = VarValue::Kind::Float;
+        std::ostringstream ss;
+        ss << *f;
+        val.text = ss.str();
+      } else if (const toml::array* a = v.as_array()) {
+        val.kind = VarValue::Kind::List;
+        for (const auto& item : *a) {
+          auto s = item.value<std::string>();
+          if (!s) {
+            error(loc(item), "list items in " + where + " must be strings");
+            continue;
+          }
+          val.items.push_back(*s);
+          val.text += (val.text.empty() ? "" : " ") + *s;
+        }
+      } else {
+        error(loc(v), "variable '" + std::string(k.str()) + "' in " + where +
+                          " must be a string, integer, boolean, float or list of strings");
+        continue;
+      }
+      out[std::string(k.str())] = std::move(val);
+    }
+  }
+
+  void ssh(const toml::node& n, SshConfig& out, const std::string& where) {
+    const toml::table* t = n.as_table();
+    if (!t) {
+      error(loc(n), where + " must be a table");
+      return;
+    }
+    unknown_keys(*t, {"user", "port", "identity"}, where);
+    if (auto u = (*t)["user"].node()) {
+      if (auto s = string(*u, where + ".user")) out.user = *s;
+    }
+    if (auto p = (*t)["port"].node()) {
+      auto v = p->value_exact<int64_t>();
+      if (!v || *v < 1 || *v > 65535)
+        error(loc(*p), where + ".port must be an integer between 1 and 65535");
+      else
+        out.port = static_cast<int>(*v);
+    }
+    if (auto i = (*t)["identity"].node()) {
+      if (auto s = string(*i, where + ".identity")) out.identity = path(*s);
+    }
+  }
+
+  std::optional<Inventory> read(const toml::table& root) {
+    Inventory inv;
+    inv.path = sm_.path(file_);
+    inv.digest = sha256_hex(sm_.text(file_));
+    unknown_keys(root, {"inventory", "ssh", "sites", "hosts", "groups", "vars", "secrets"}, "the inventory");
+
+    SshConfig defaults;
+    if (const toml::table* meta = root["inventory"].as_table()) {
+      unknown_keys(*meta, {"name", "known_hosts", "description"}, "[inventory]");
+      if (auto n = (*meta)["name"].node())
+        if (auto s = string(*n, "inventory.name")) inv.name = *s;
+      if (auto n = (*meta)["known_hosts"].node())
+        if (auto s = string(*n, "inventory.known_hosts")) inv.known_hosts = path(*s);
+    }
+    if (auto n = root["ssh"].node()) ssh(*n, defaults, "[ssh]");
+
+    if (auto n = root["sites"].node()) {
+      if (const toml::table* sites = n->as_table()) {
+        for (const auto& [k, v] : *sites) {
+          Site site;
+          site.name = std::string(k.str());
+          site.loc = loc_of_key(k);
+          const toml::table* t = v.as_table();
+          if (!t) {
+            error(loc(v), "site '" + site.name + "' must be a table");
+            continue;
+          }
+          unknown_keys(*t, {"title", "description", "vars"}, "site '" + site.name + "'");
+          if (auto tn = (*t)["title"].node())
+            if (auto s = string(*tn, "title")) site.title = *s;
+          if (auto vn = (*t)["vars"].node()) vars(*vn, site.vars, "site '" + site.name + "' vars");
+          inv.sites.push_back(std::move(site));
+        }
+      } else {
+        error(loc(*n), "[sites] must be a table of sites");
+      }
+    }
+
+    if (auto n = root["hosts"].node()) {
+      if (const toml::table* hosts = n->as_table()) {
+        for (const auto& [k, v] : *hosts) read_host(inv, k, v, defaults);
+      } else {
+        error(loc(*n), "[hosts] must be a table of hosts");
+      }
+    }
+
+    if (auto n = root["groups"].node()) {
+      if (const toml::table* groups = n->as_table()) {
+        for (const auto& [k, v] : *groups) {
+          std::string g(k.str());
+          const toml::array* a = v.as_array();
+          if (!a) {
+            error(loc(v), "group '" + g + "' must be a list of host names");
+            continue;
+          }
+          if (inv.host(g)) error(loc_of_key(k), "group '" + g + "' has the same name as a host");
+          auto& members = inv.groups[g];
+          for (const auto& item : *a) {
+            auto s = item.value<std::string>();
+            if (!s) {
+              error(loc(item), "group members must be host names (strings)");
+              continue;
+            }
+            if (!inv.host(*s)) {
+              auto& d = diags_.error(DiagCode::UnknownHost, loc(item),
+                                     "group '" + g + "' names unknown host '" + *s + "'");
+              std::string near = closest(*s, inv.host_names());
+              if (!near.empty()) d.help = "did you mean '" + near + "'?";
+              continue;
+            }
+            members.push_back(*s);
+          }
+        }
+      } else {
+        error(loc(*n), "[groups] must be a table of lists");
+      }
+    }
+
+    if (auto n = root["vars"].node()) vars(*n, inv.vars, "[vars]");
+
+    if (auto n = root["secrets"].node()) {
+      if (const toml::table* secrets = n->as_table()) {
+        for (const auto& [k, v] : *secrets) read_secret_ref(inv, k, v);
+      } else {
+        error(loc(*n), "[secrets] must be a table");
+      }
+    }
+    if (diags_.error_count() > before_) return std::nullopt;
+    return inv;
+  }
+
+ private:
+  void read_host(Inventory& inv, const toml::key& k, const toml::node& v, const SshConfig& defaults) {
+    Host h;
+    h.name = std::string(k.str());
+    h.loc = loc_of_key(k);
+    h.ssh = defaults;
+    const toml::table* t = v.as_table();
+    if (!t) {
+      error(loc(v), "host '" + h.name + "' must be a table");
+      return;
+    }
+    std::string where = "host '" + h.name + "'";
+    unknown_keys(*t, {"site", "address", "roles", "transport", "ssh", "vars", "description"}, where);
+    if (auto n = (*t)["site"].node()) {
+      if (auto s = string(*n, where + ".site")) {
+        h.site = *s;
+        if (!inv.site(*s)) {
+          auto& d = error(loc(*n), where + " is at unknown site '" + *s + "'");
+          std::vector<std::string> names;
+          for (const auto& site : inv.sites) names.push_back(site.name);
+          std::string near = closest(*s, names);
+          d.help = near.empty() ? "declare it under [sites." + *s + "]" : "did you mean '" + near + "'?";
+        }
+      }
+    }
+    if (auto n = (*t)["address"].node()) {
+      if (auto s = string(*n, where + ".address")) h.address = *s;
+    }
+    if (auto n = (*t)["transport"].node()) {
+      if (auto s = string(*n, where + ".transport")) {
+        if (*s != "ssh" && *s != "local")
+          error(loc(*n), where + ".transport must be \"ssh\" or \"local\"");
+        h.transport = *s;
+      }
+    }
+    if (h.address.empty() && h.transport == "ssh")
+      error(h.loc, where + " has no address").help = "add address = \"10.0.0.5\" (or transport = \"local\")";
+    if (auto n = (*t)["roles"].node()) {
+      if (const toml::array* a = n->as_array()) {
+        for (const auto& item : *a) {
+          if (auto s = item.value<std::string>())
+            h.roles.push_back(*s);
+          else
+            error(loc(item), "roles must be strings");
+        }
+      } else {
+        error(loc(*n), where + ".roles must be a list of strings");
+      }
+    }
+    if (auto n = (*t)["ssh"].node()) ssh(*n, h.ssh, where + ".ssh");
+    if (auto n = (*t)["vars"].node()) vars(*n, h.vars, where + " vars");
+    inv.hosts.push_back(std::move(h));
+  }
+
+  void read_secret_ref(Inventory& inv, const toml::key& k, const toml::node& v) {
+    SecretRef ref;
+    ref.name = std::string(k.str());
+    ref.loc = loc_of_key(k);
+    const toml::table* t = v.as_table();
+    if (!t) {
+      auto& d = error(loc(v), "secret '" + ref.name + "' must be a reference, not a value");
+      d.help = "write " + ref.name + " = { env = \"VARIABLE\" } or { file = \"/path/to/file\" }";
+      return;
+    }
+    unknown_keys(*t, {"env", "file"}, "secret '" + ref.name + "'");
+    if (auto n = (*t)["env"].node())
+      if (auto s = string(*n, "env")) ref.env = *s;
+    if (auto n = (*t)["file"].node())
+      if (auto s = string(*n, "file")) ref.file = path(*s);
+    if (ref.env.empty() == ref.file.empty())
+      error(loc(v), "secret '" + ref.name + "' needs exactly one of env or file");
+    inv.secrets[ref.name] = std::move(ref);
+  }
+
+  SourceManager& sm_;
+  int file_;
+  DiagnosticEngine& diags_;
+  size_t before_;
+};
+
+}  // namespace
+
+const Host* Inventory::host(std::string_view n) const {
+  for (const auto& h : hosts)
+    if (h.name == n) return &h;
+  return nullptr;
+}
+
+int Inventory::host_index(std::string_view n) const {
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == n) return static_cast<int>(i);
+  return -1;
+}
+
+const Site* Inventory::site(std::string_view n) const {
+  for (const auto& s : sites)
+    if (s.name == n) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> Inventory::host_names() const {
+  std::vector<std::string> out;
+  for (const auto& h : hosts) out.push_back(h.name);
+  return out;
+}
+
+std::optional<Inventory> parse_inventory(SourceManager& sm, int file, DiagnosticEngine& diags) {
+  const std::string& text = sm.text(file);
+  toml::parse_result result = toml::parse(text, sm.path(file));
+  if (!result) {
+    const auto& err = result.error();
+    const auto& b = err.source().begin;
+    Loc l{file, b ? offset_of(sm, file, b.line, b.column) : 0, 1};
+    diags.error(DiagCode::Inventory, l, "invalid TOML: " + std::string(err.description()));
+    return std::nullopt;
+  }
+  size_t before = diags.error_count();
+  Reader reader(sm, file, diags);
+  auto inv = reader.read(result.table());
+  if (diags.error_count() > before) return std::nullopt;
+  return inv;
+}
+
+std::optional<Inventory> load_inventory(SourceManager& sm, const std::string& path, DiagnosticEngine& diags) {
+  std::string error;
+  int file = sm.load(path, &error);
+  if (file < 0) {
+    diags.error(DiagCode::Inventory, Loc{}, error);
+    return std::nullopt;
+  }
+  return parse_inventory(sm, file, diags);
+}
+
+std::optional<std::string> read_secret(const SecretRef& ref, std::string* error) {
+  if (!ref.env.empty()) {
+    const char* v = std::getenv(ref.env.c_str());
+    if (!v) {
+      *error = "secret '" + ref.name + "': environment variable " + ref.env + " is not set";
+      return std::nullopt;
+    }
+    return std::string(v);
+  }
+  std::ifstream in(ref.file, std::ios::binary);
+  if (!in) {
+    *error = "secret '" + ref.name + "': cannot read " + ref.file;
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string v = ss.str();
+  while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
+}  // namespace drplan

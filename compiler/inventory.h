@@ -1,0 +1,81 @@
+#pragma once
+// The inventory: sites, hosts, groups, variables and secret references, read from TOML.
+// Secrets are references only (an environment variable or a file); their values are read
+// by the executor when a step needs them, never by the compiler.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diagnostics.h"
+
+namespace drplan {
+
+/// A value from the inventory's `vars` tables: strings, integers, booleans, lists thereof.
+struct VarValue {
+  enum class Kind { String, Int, Bool, Float, List } kind = Kind::String;
+  std::string text;  ///< the value as a string (lists: space-separated)
+  long long integer = 0;
+  bool boolean = false;
+  std::vector<std::string> items;
+  Loc loc;
+};
+
+struct SshConfig {
+  std::string user;
+  int port = 22;
+  std::string identity;  ///< private key file; empty = ssh-agent / default keys
+};
+
+struct Host {
+  std::string name;
+  std::string site;
+  std::string address;
+  std::vector<std::string> roles;
+  std::string transport = "ssh";  ///< "ssh" or "local" (run on this machine)
+  SshConfig ssh;
+  std::map<std::string, VarValue> vars;
+  Loc loc;
+};
+
+struct Site {
+  std::string name;
+  std::string title;
+  std::map<std::string, VarValue> vars;
+  Loc loc;
+};
+
+struct SecretRef {
+  std::string name;
+  std::string env;   ///< read from this environment variable, or
+  std::string file;  ///< from this file (trailing newline removed)
+  Loc loc;
+};
+
+struct Inventory {
+  std::string path;
+  std::string name;
+  std::string known_hosts;  ///< empty: ~/.ssh/known_hosts
+  std::vector<Host> hosts;
+  std::vector<Site> sites;
+  std::map<std::string, std::vector<std::string>> groups;
+  std::map<std::string, VarValue> vars;
+  std::map<std::string, SecretRef> secrets;
+  std::string digest;  ///< sha256 of the file's bytes
+
+  const Host* host(std::string_view name) const;
+  int host_index(std::string_view name) const;
+  const Site* site(std::string_view name) const;
+  std::vector<std::string> host_names() const;
+};
+
+/// Reads and validates an inventory; errors are located in `sm`. Returns nullopt on errors.
+std::optional<Inventory> load_inventory(SourceManager& sm, const std::string& path,
+                                        DiagnosticEngine& diags);
+/// Same, from text already registered in `sm` as `file`.
+std::optional<Inventory> parse_inventory(SourceManager& sm, int file, DiagnosticEngine& diags);
+
+/// Reads a secret's value; on failure returns nullopt and fills `error` (never the value).
+std::optional<std::string> read_secret(const SecretRef& ref, std::string* error);
+
+}  // namespace drplan

@@ -1,0 +1,29 @@
+#pragma once
+// Opening one authenticated libssh session: options, TCP connect, host-key verification
+// against the inventory's known_hosts file, then public-key authentication. Used only by
+// the SSH transport's per-host connection thread.
+#include <string>
+
+#include <libssh/libssh.h>
+
+#include "executor/ssh_transport.h"
+
+namespace drplan {
+
+/// Why a session could not be opened.
+struct SshConnectError {
+  std::string message;
+  /// True when retrying later may help (refused, unreachable, dropped); false for
+  /// authentication and host-key refusals, which need the operator.
+  bool transient = false;
+};
+
+/// "name (user@address:port)" for messages.
+std::string ssh_host_label(const Host& host);
+
+/// Connects, verifies the host key and authenticates. Returns a connected session in
+/// blocking mode, or nullptr with `error` filled.
+ssh_session ssh_open_session(const Host& host, const SshOptions& options,
+                             SshConnectError* error);
+
+}  // namespace drplan
