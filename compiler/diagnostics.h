@@ -34,6 +34,7 @@ enum class DiagCode {
   AmbiguousOutput = 304,
   UnfencedPromotion = 401,
   DnsWithoutTtlCheck = 402,
+  UnguardedDestruction = 403,
   NoRollback = 501,    // warning
   UnusedParam = 502,   // warning
   Inventory = 601,

@@ -104,10 +104,12 @@ ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
           v->pieces.insert(v->pieces.end(), side->pieces.begin(), side->pieces.end());
         } else if (side->kind == Value::Kind::String) {
           v->pieces.push_back({side->str, nullptr, false});
-        } else {
+        } else if (side->kind == Value::Kind::None || side->kind == Value::Kind::StepOk) {
           diags().error(DiagCode::TypeMismatch, side->loc,
-                        std::string("'+' joins strings, not a ") + value_kind_name(side->kind));
+                        std::string("'+' joins strings, not ") + with_article(value_kind_name(side->kind)));
           return Value::error();
+        } else {
+          v->pieces.push_back({"", side, false});  // an interpolated value, quoted in commands
         }
       }
       return v;
@@ -568,6 +570,11 @@ std::optional<std::string> Evaluator::render_plain(const ValuePtr& v, Loc loc, c
   if (!ok) return std::nullopt;
   std::string out;
   for (const auto& p : c.parts) {
+    // Text for people (titles, questions) may mention a step's output by name.
+    if (p.kind == CommandPart::Kind::StepOutput && std::string_view(what) != "'expect'") {
+      out += "${" + p.text + ".output}";
+      continue;
+    }
     if (p.kind != CommandPart::Kind::Text) {
       diags().error(DiagCode::TypeMismatch, loc,
                     std::string(p.kind == CommandPart::Kind::Secret ? "a secret" : "a step's output") +

@@ -1,6 +1,7 @@
 #include "compiler/validate.h"
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 namespace drplan {
@@ -13,7 +14,7 @@ bool tagged(const StepInstance& s, std::string_view tag) {
 
 }  // namespace
 
-bool has_ancestor_tagged(const CompiledPlan& plan, int step, std::string_view tag) {
+bool any_ancestor(const CompiledPlan& plan, int step, const std::function<bool(const StepInstance&)>& pred) {
   std::vector<char> seen(plan.steps.size(), 0);
   std::vector<int> stack(plan.steps[step].deps.begin(), plan.steps[step].deps.end());
   while (!stack.empty()) {
@@ -21,10 +22,18 @@ bool has_ancestor_tagged(const CompiledPlan& plan, int step, std::string_view ta
     stack.pop_back();
     if (seen[v]) continue;
     seen[v] = 1;
-    if (tagged(plan.steps[v], tag)) return true;
+    if (pred(plan.steps[v])) return true;
     stack.insert(stack.end(), plan.steps[v].deps.begin(), plan.steps[v].deps.end());
   }
   return false;
+}
+
+bool has_ancestor_tagged(const CompiledPlan& plan, int step, std::string_view tag) {
+  return any_ancestor(plan, step, [&](const StepInstance& s) { return tagged(s, tag); });
+}
+
+bool has_gate_ancestor(const CompiledPlan& plan, int step) {
+  return any_ancestor(plan, step, [](const StepInstance& s) { return s.kind == StepKind::Gate; });
 }
 
 void validate_plan(const Program& program, const CompiledPlan& plan, const std::set<std::string>& used_params,
@@ -57,6 +66,11 @@ void validate_plan(const Program& program, const CompiledPlan& plan, const std::
                             "'" + s.name + "' switches DNS without checking the record's TTL first");
       d.help = "run it after a check tagged \"dns.ttl-check\" (e.g. = dns.ttl_at_most(...)): a long TTL keeps "
                "clients on the old site";
+    }
+    if (tagged(s, "db.destroy") && !has_gate_ancestor(plan, s.index) && !warned.count("destroy:" + s.name)) {
+      warned.insert("destroy:" + s.name);
+      diags.error(DiagCode::UnguardedDestruction, s.loc, "'" + s.name + "' destroys a database without a gate before it")
+          .help = "add a gate that names the database (ask = \"Drop and recreate ${db} on ${target}?\") to its after list";
     }
   }
   for (const auto& p : program.plan().params) {
