@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The full disaster-recovery cycle on the real lab, with drplan and the standard plans:
+# rows at dc -> outage -> failover -> rows at dr -> dc recovers -> failback -> every row at
+# dc, replication dc -> dr again -> backup -> damage -> restore -> rows back.
+set -euo pipefail
+. "$(dirname "$0")/lib/e2e.sh"
+
+fresh_lab
+state=$(mktemp -d /tmp/drplan-cycle.XXXXXX)
+trap 'rm -rf "$state"' EXIT
+
+step "rows written at dc before the outage"
+for i in 1 2 3 4 5; do lab sql dc "insert into tickets(site, note) values ('dc', 'before-outage-$i')"; done
+eventually 20 "[ \"\$(lab sql dr \"select count(*) from tickets where note like 'before-outage-%'\")\" = 5 ]"
+
+step "the dc site goes down"
+lab outage dc
+
+step "failover"
+run_drplan apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state"
+expect_eq "dr database is primary" "$(lab sql dr 'select pg_is_in_recovery()')" f
+expect_eq "DNS answers the dr address" "$(lab dns)" 127.0.0.21
+expect_ok "ft-main-server answers at dr" curl -fsS --max-time 5 http://127.0.0.21:8080/login
+for s in ft-main-server ft-analytics-server ft-plugins-server; do
+  expect_ok "$s active at dr" /var/lib/drplan-lab/hosts/dr-app/bin/svc is-active "$s"
+done
+expect_eq "rows from before the outage are readable at dr" \
+  "$(lab sql dr "select count(*) from tickets where note like 'before-outage-%'")" 5
+expect_ok "file_sync.sh at dr points at dc" \
+  grep -qx 'current_slave="127.0.0.11"' /var/lib/drplan-lab/hosts/dr-app/home/flotomate/script/file_sync.sh
+expect_ok "the run summary reports the RTO" grep -q "RTO" "$E2E_LAST_OUTPUT"
+expect_ok "the run summary reports the estimated RPO" grep -q "Estimated RPO" "$E2E_LAST_OUTPUT"
+
+step "rows written at dr during the outage"
+for i in 1 2 3 4 5; do lab sql dr "insert into tickets(site, note) values ('dr', 'during-outage-$i')"; done
+
+step "the dc site comes back (isolated), failback"
+lab recover dc
+run_drplan apply plans/failback.dr -i lab/inventory.toml --yes --state-dir "$state"
+expect_eq "dc database is primary" "$(lab sql dc 'select pg_is_in_recovery()')" f
+expect_eq "every row from both sites is at dc" \
+  "$(lab sql dc "select count(*) from tickets where note like 'before-outage-%' or note like 'during-outage-%'")" 10
+expect_eq "DNS answers the dc address again" "$(lab dns)" 127.0.0.11
+expect_ok "ft-main-server answers at dc" curl -fsS --max-time 5 http://127.0.0.11:8080/login
+expect_eq "dr is a replica again" "$(lab sql dr 'select pg_is_in_recovery()')" t
+
+step "replication dc -> dr is re-established"
+lab sql dc "insert into tickets(site, note) values ('dc', 'after-failback')"
+eventually 20 "[ \"\$(lab sql dr \"select count(*) from tickets where note = 'after-failback'\")\" = 1 ]"
+
+step "backup, damage, restore"
+zip=$(lab backup)
+before=$(lab sql dc "select count(*) from tickets")
+lab sql dc "delete from tickets where id % 2 = 0"
+damaged=$(lab sql dc "select count(*) from tickets")
+[[ $damaged -lt $before ]] || fail "the damage did not remove rows"
+run_drplan apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dc --set "backup=$zip"
+expect_eq "every row is back after the restore" "$(lab sql dc "select count(*) from tickets")" "$before"
+expect_ok "the application is healthy after the restore" curl -fsS --max-time 5 http://127.0.0.11:8080/health
+
+finish
