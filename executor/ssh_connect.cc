@@ -58,8 +58,7 @@ void enable_tcp_keepalive(ssh_session session, const SshOptions& options) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 }
 
-bool set_options(ssh_session s, const Host& host, const SshOptions& options,
-                 const std::string& known_hosts) {
+bool set_options(ssh_session s, const Host& host, const SshOptions& options, const std::string& known_hosts) {
   int port = host.ssh.port;
   long timeout = static_cast<long>(options.connect_timeout.count());
   int nodelay = 1;
@@ -71,24 +70,22 @@ bool set_options(ssh_session s, const Host& host, const SshOptions& options,
             ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config) == 0 &&
             ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts.c_str()) == 0 &&
             ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") == 0;
-  if (ok && !host.ssh.user.empty())
-    ok = ssh_options_set(s, SSH_OPTIONS_USER, host.ssh.user.c_str()) == 0;
+  if (ok && !host.ssh.user.empty()) ok = ssh_options_set(s, SSH_OPTIONS_USER, host.ssh.user.c_str()) == 0;
   return ok;
 }
 
 /// Verifies the server's key; may add an unknown one when the operator allowed it.
-bool verify_host_key(ssh_session s, const Host& host, const SshOptions& options,
-                     const std::string& known_hosts, SshConnectError* error) {
+bool verify_host_key(ssh_session s, const Host& host, const SshOptions& options, const std::string& known_hosts,
+                     SshConnectError* error) {
   ssh_key server_key = nullptr;
   if (ssh_get_server_publickey(s, &server_key) != SSH_OK) {
-    error->message = "cannot read the host key of " + ssh_host_label(host) + ": " +
-                     ssh_get_error(s);
+    error->message = "cannot read the host key of " + ssh_host_label(host) + ": " + ssh_get_error(s);
     return false;
   }
   std::string fingerprint = key_fingerprint(server_key);
   ssh_key_free(server_key);
 
-  std::lock_guard<std::mutex> lock(known_hosts_mu);
+  std::unique_lock<std::mutex> lock(known_hosts_mu);
   enum ssh_known_hosts_e state = ssh_session_is_known_server(s);
   const std::string name = known_hosts_name(host);
   switch (state) {
@@ -96,38 +93,37 @@ bool verify_host_key(ssh_session s, const Host& host, const SshOptions& options,
       return true;
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-      error->message =
-          "HOST KEY CHANGED for " + ssh_host_label(host) + ": the server offers " + fingerprint +
-          ", which does not match the key recorded for " + name + " in " + known_hosts +
-          ". This can be a reinstalled host or a man-in-the-middle attack; drplan never accepts "
-          "a changed key. Verify the new fingerprint on the host itself (ssh-keygen -lf "
-          "/etc/ssh/ssh_host_*_key.pub), then remove the old entry (ssh-keygen -R '" + name +
-          "' -f " + known_hosts + ") and add the new one.";
+      error->message = "HOST KEY CHANGED for " + ssh_host_label(host) + ": the server offers " + fingerprint +
+                       ", which does not match the key recorded for " + name + " in " + known_hosts +
+                       ". This can be a reinstalled host or a man-in-the-middle attack; drplan never accepts "
+                       "a changed key. Verify the new fingerprint on the host itself (ssh-keygen -lf "
+                       "/etc/ssh/ssh_host_*_key.pub), then remove the old entry (ssh-keygen -R '" +
+                       name + "' -f " + known_hosts + ") and add the new one.";
       return false;
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
       if (options.accept_new_host_keys) {
         if (ssh_session_update_known_hosts(s) != SSH_OK) {
-          error->message = "cannot add the host key of " + ssh_host_label(host) + " to " +
-                           known_hosts + ": " + ssh_get_error(s);
+          error->message =
+              "cannot add the host key of " + ssh_host_label(host) + " to " + known_hosts + ": " + ssh_get_error(s);
           return false;
         }
+        lock.unlock();  // the journal's callback may be slow
         if (options.on_host_key_accepted) options.on_host_key_accepted(host, fingerprint, known_hosts);
         return true;
       }
-      error->message =
-          "unknown host key for " + ssh_host_label(host) + ": the server offers " + fingerprint +
-          ", and " + name + " is not in " + known_hosts +
-          ". Compare this fingerprint with the host's own (ssh-keygen -lf "
-          "/etc/ssh/ssh_host_*_key.pub on it); if it matches, add it (ssh-keyscan -p " +
-          std::to_string(host.ssh.port) + " " + host.address + " >> " + known_hosts +
-          ") or rerun accepting new host keys.";
+      error->message = "unknown host key for " + ssh_host_label(host) + ": the server offers " + fingerprint +
+                       ", and " + name + " is not in " + known_hosts +
+                       ". Compare this fingerprint with the host's own (ssh-keygen -lf "
+                       "/etc/ssh/ssh_host_*_key.pub on it); if it matches, add it (ssh-keyscan -p " +
+                       std::to_string(host.ssh.port) + " " + host.address + " >> " + known_hosts +
+                       ") or rerun accepting new host keys.";
       return false;
     case SSH_KNOWN_HOSTS_ERROR:
       break;
   }
-  error->message = "cannot check the host key of " + ssh_host_label(host) + " against " +
-                   known_hosts + ": " + ssh_get_error(s);
+  error->message =
+      "cannot check the host key of " + ssh_host_label(host) + " against " + known_hosts + ": " + ssh_get_error(s);
   return false;
 }
 
@@ -153,13 +149,12 @@ bool authenticate(ssh_session s, const Host& host, SshConnectError* error) {
   }
   if (rc == SSH_AUTH_SUCCESS) return true;
   if (rc == SSH_AUTH_ERROR) {
-    error->message = "SSH error while authenticating to " + ssh_host_label(host) + ": " +
-                     ssh_get_error(s);
+    error->message = "SSH error while authenticating to " + ssh_host_label(host) + ": " + ssh_get_error(s);
     error->transient = true;
     return false;
   }
-  error->message = "authentication failed for " + ssh_host_label(host) + ": the server refused " +
-                   tried + ". Is the matching public key in the user's authorized_keys there?";
+  error->message = "authentication failed for " + ssh_host_label(host) + ": the server refused " + tried +
+                   ". Is the matching public key in the user's authorized_keys there?";
   return false;
 }
 
@@ -172,8 +167,7 @@ std::string ssh_host_label(const Host& host) {
   return "'" + host.name + "' (" + target + ")";
 }
 
-ssh_session ssh_open_session(const Host& host, const SshOptions& options,
-                             SshConnectError* error) {
+ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshConnectError* error) {
   *error = {};
   const std::string known_hosts = known_hosts_path(options);
   ssh_session s = ssh_new();

@@ -23,7 +23,6 @@ std::string ssh_host_label(const Host& host);
 
 /// Connects, verifies the host key and authenticates. Returns a connected session in
 /// blocking mode, or nullptr with `error` filled.
-ssh_session ssh_open_session(const Host& host, const SshOptions& options,
-                             SshConnectError* error);
+ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshConnectError* error);
 
 }  // namespace drplan

@@ -23,19 +23,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The wrapper that runs on the remote host. Under sshd the session's shell leads its own
-// session and process group, so the pid it prints is the group to kill. It then reads the
-// secret `export` lines from stdin (up to EOF), and becomes the command's shell.
-constexpr const char* kWrapper =
-    "printf \"drplan-pgid %s\\n\" \"$$\"; eval \"$(cat)\" || exit 125; exec /bin/sh -c \"$1\"";
+// What the remote login shell (POSIX: bash, dash, ksh...) runs around each command. Under
+// sshd that shell leads its own session and process group, so the pid it prints is the group
+// to kill. With secrets it first reads the `export` lines from stdin up to EOF, using shell
+// builtins only (no extra process per step); then it becomes the command's /bin/sh.
+constexpr const char* kPrintGroup = "printf 'drplan-pgid %s\\n' \"$$\"; ";
+constexpr const char* kReadEnv =
+    "drplan_env=; while IFS= read -r drplan_line; do drplan_env=\"$drplan_env$drplan_line\n\"; "
+    "done; eval \"$drplan_env\" || exit 125; unset drplan_env drplan_line; ";
 constexpr size_t kMaxQueuedLineBytes = 16 * 1024 * 1024;
 constexpr std::chrono::milliseconds kActivePollInterval{50};
 
 bool valid_env_name(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return c == '_' || std::isalnum(static_cast<unsigned char>(c));
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); });
 }
 
 /// One command in flight. The exec() caller waits on it; the connection thread fills it.
@@ -97,16 +99,12 @@ struct Job {
 
   void append_output(std::string_view data, bool is_stderr) {
     (is_stderr ? err_tail : out_tail).append(data);
-    (is_stderr ? err_lines : out_lines).feed(data, [&](std::string_view line) {
-      push_line(line, is_stderr);
-    });
+    (is_stderr ? err_lines : out_lines).feed(data, [&](std::string_view line) { push_line(line, is_stderr); });
   }
 };
 
-int on_channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
-                    void* userdata) {
-  static_cast<Job*>(userdata)->on_output(
-      std::string_view(static_cast<const char*>(data), len), is_stderr != 0);
+int on_channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* userdata) {
+  static_cast<Job*>(userdata)->on_output(std::string_view(static_cast<const char*>(data), len), is_stderr != 0);
   return static_cast<int>(len);
 }
 
@@ -116,16 +114,27 @@ void on_channel_exit_status(ssh_session, ssh_channel, int status, void* userdata
   job->exit_seen = true;
 }
 
-void on_channel_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*,
-                            const char*, void* userdata) {
+void on_channel_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*,
+                            void* userdata) {
   auto* job = static_cast<Job*>(userdata);
   job->result.exit_code = -1;
   job->result.signal = signal ? signal : "";
   job->exit_seen = true;
 }
 
-void on_channel_close(ssh_session, ssh_channel, void* userdata) {
-  static_cast<Job*>(userdata)->closed = true;
+void on_channel_close(ssh_session, ssh_channel, void* userdata) { static_cast<Job*>(userdata)->closed = true; }
+
+// Signal-sending channels: their output is discarded so that their close is seen.
+int discard_channel_data(ssh_session, ssh_channel, void*, uint32_t len, int, void*) { return static_cast<int>(len); }
+
+ssh_channel_callbacks_struct* discard_callbacks() {
+  static ssh_channel_callbacks_struct callbacks = [] {
+    ssh_channel_callbacks_struct cb{};
+    ssh_callbacks_init(&cb);
+    cb.channel_data_function = discard_channel_data;
+    return cb;
+  }();
+  return &callbacks;
 }
 
 int on_wake(socket_t fd, int, void*) {
@@ -134,8 +143,11 @@ int on_wake(socket_t fd, int, void*) {
   return 0;
 }
 
+// After the peer goes away libssh closes the socket and records a fatal error, but
+// ssh_is_connected() stays true until ssh_disconnect(): look at all three.
 bool session_alive(ssh_session s) {
-  return ssh_is_connected(s) != 0 && (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) == 0;
+  return ssh_is_connected(s) != 0 && ssh_get_fd(s) != SSH_INVALID_SOCKET && ssh_get_error_code(s) != SSH_FATAL &&
+         (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) == 0;
 }
 
 }  // namespace
@@ -143,8 +155,7 @@ bool session_alive(ssh_session s) {
 /// One host: its session, the thread that owns it, and the channel semaphore.
 class HostConnection {
  public:
-  HostConnection(Host host, const SshOptions& options)
-      : host_(std::move(host)), options_(options) {
+  HostConnection(Host host, const SshOptions& options) : host_(std::move(host)), options_(options) {
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     event_ = ssh_event_new();
     ssh_event_add_fd(event_, wake_fd_, POLLIN, on_wake, nullptr);
@@ -302,8 +313,7 @@ void HostConnection::run() {
 int HostConnection::poll_timeout_ms() const {
   if (!active_.empty() || !kill_channels_.empty()) return kActivePollInterval.count();
   if (session_ != nullptr)
-    return static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(options_.keepalive_interval).count());
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(options_.keepalive_interval).count());
   return -1;
 }
 
@@ -330,8 +340,7 @@ void HostConnection::start_jobs(std::vector<Job*>& jobs) {
     if (!ensure_session(rest)) return;
     if (start_job(jobs[i])) continue;
     if (session_alive(session_)) {
-      finish(jobs[i], "cannot start the command on " + ssh_host_label(host_) + ": " +
-                          ssh_get_error(session_));
+      finish(jobs[i], "cannot start the command on " + ssh_host_label(host_) + ": " + ssh_get_error(session_));
       continue;
     }
     // The session died while idle; the command never started, so reconnect once and retry.
@@ -342,8 +351,7 @@ void HostConnection::start_jobs(std::vector<Job*>& jobs) {
       continue;
     }
     for (size_t j = i; j < jobs.size(); ++j)
-      finish(jobs[j], "connection to " + ssh_host_label(host_) + " lost before the command started",
-             true);
+      finish(jobs[j], "connection to " + ssh_host_label(host_) + " lost before the command started", true);
     return;
   }
 }
@@ -363,11 +371,11 @@ bool HostConnection::start_job(Job* job) {
   job->callbacks.channel_exit_signal_function = on_channel_exit_signal;
   job->callbacks.channel_close_function = on_channel_close;
   ssh_set_channel_callbacks(ch, &job->callbacks);
-  const std::string command = ssh_remote_command(job->req.command);
+  const std::string command = ssh_remote_command(job->req.command, !job->req.env.empty());
   const std::string env = ssh_env_script(job->req.env);
   if (ssh_channel_request_exec(ch, command.c_str()) != SSH_OK ||
-      (!env.empty() && ssh_channel_write(ch, env.data(), static_cast<uint32_t>(env.size())) !=
-                           static_cast<int>(env.size())) ||
+      (!env.empty() &&
+       ssh_channel_write(ch, env.data(), static_cast<uint32_t>(env.size())) != static_cast<int>(env.size())) ||
       ssh_channel_send_eof(ch) != SSH_OK) {
     ssh_channel_free(ch);
     return false;
@@ -412,17 +420,14 @@ void HostConnection::enforce_deadlines(bool stopping) {
         break;
       case Job::Kill::KillSent:
         if (now >= job->next_kill_step)
-          finish(job, "the remote command (process group " + std::to_string(job->pgid) +
-                          ") did not end after SIGKILL");
+          finish(job, "the remote command (process group " + std::to_string(job->pgid) + ") did not end after SIGKILL");
         break;
     }
   }
   std::erase_if(active_, [](Job* job) { return job == nullptr; });
 }
 
-void HostConnection::queue_signal(Job* job, const char* signal) {
-  pending_signals_.emplace_back(signal, job->pgid);
-}
+void HostConnection::queue_signal(Job* job, const char* signal) { pending_signals_.emplace_back(signal, job->pgid); }
 
 // One extra channel carries all pending signals: `kill` on the process group, and `pkill -s`
 // for members that moved to a group of their own within the session.
@@ -434,14 +439,13 @@ void HostConnection::send_signals() {
   std::string script;
   for (const auto& [signal, pgid] : pending_signals_) {
     const std::string id = std::to_string(pgid);
-    script += "kill -" + signal + " -" + id + " 2>/dev/null; pkill -" + signal + " -s " + id +
-              " 2>/dev/null; ";
+    script += "kill -" + signal + " -" + id + " 2>/dev/null; pkill -" + signal + " -s " + id + " 2>/dev/null; ";
   }
   script += "true";
   ssh_channel ch = ssh_channel_new(session_);
   if (ch == nullptr) return;
-  if (ssh_channel_open_session(ch) != SSH_OK ||
-      ssh_channel_request_exec(ch, ssh_remote_command(script).c_str()) != SSH_OK) {
+  ssh_set_channel_callbacks(ch, discard_callbacks());
+  if (ssh_channel_open_session(ch) != SSH_OK || ssh_channel_request_exec(ch, script.c_str()) != SSH_OK) {
     spdlog::warn("ssh {}: cannot send signals yet: {}", host_.name, ssh_get_error(session_));
     ssh_channel_free(ch);
     return;  // retried on the next loop turn
@@ -453,7 +457,7 @@ void HostConnection::send_signals() {
 
 void HostConnection::reap_kill_channels() {
   std::erase_if(kill_channels_, [](ssh_channel ch) {
-    if (ssh_channel_is_closed(ch) == 0 && ssh_channel_is_eof(ch) == 0) return false;
+    if (ssh_channel_is_closed(ch) == 0) return false;
     ssh_channel_free(ch);
     return true;
   });
@@ -502,10 +506,9 @@ void HostConnection::drop_connection(const std::string& reason) {
       finish(job);  // it had ended; only the channel's close was lost
       continue;
     }
-    std::string lost = "connection to " + ssh_host_label(host_) + " lost while the command ran (" +
-                       reason + "); its outcome is unknown";
-    if (job->pgid > 0)
-      lost += " and its process group " + std::to_string(job->pgid) + " may still be running";
+    std::string lost = "connection to " + ssh_host_label(host_) + " lost while the command ran (" + reason +
+                       "); its outcome is unknown";
+    if (job->pgid > 0) lost += " and its process group " + std::to_string(job->pgid) + " may still be running";
     finish(job, lost + ". The next command reconnects.", true);
   }
   active_.clear();
@@ -522,8 +525,8 @@ SshTransport::SshTransport(SshOptions options) : options_(std::move(options)) {}
 SshTransport::~SshTransport() { shutdown(); }
 
 HostConnection& SshTransport::connection_for(const Host& host) {
-  const std::string key = host.name + "\n" + host.ssh.user + "@" + host.address + ":" +
-                          std::to_string(host.ssh.port) + "\n" + host.ssh.identity;
+  const std::string key = host.name + "\n" + host.ssh.user + "@" + host.address + ":" + std::to_string(host.ssh.port) +
+                          "\n" + host.ssh.identity;
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = hosts_[key];
   if (!slot) slot = std::make_unique<HostConnection>(host, options_);
@@ -548,8 +551,8 @@ void SshTransport::shutdown() {
   hosts.clear();  // each destructor stops its thread after its commands ended
 }
 
-std::string ssh_remote_command(std::string_view command) {
-  return "exec /bin/sh -c " + shell_quote(kWrapper) + " drplan " + shell_quote(command);
+std::string ssh_remote_command(std::string_view command, bool reads_env) {
+  return std::string(kPrintGroup) + (reads_env ? kReadEnv : "") + "exec /bin/sh -c " + shell_quote(command);
 }
 
 std::string ssh_env_script(const std::vector<std::pair<std::string, std::string>>& env) {

@@ -9,12 +9,12 @@
 // bounds the concurrent channels (OpenSSH allows 10 sessions per connection by default;
 // killing a timed-out command needs one more).
 //
-// Remote side: the command runs as `exec /bin/sh -c CMD` inside a small wrapper that
-// first prints its pid -- under sshd the session's shell leads its own session and
-// process group -- so a timeout or cancellation can kill the whole remote group (TERM,
-// then KILL after a grace period) through a second channel. Secrets (ExecRequest::env)
-// travel on the channel's stdin as shell-quoted `export` lines that the wrapper
-// evaluates, never on a command line; stdin is then closed so commands see EOF.
+// Remote side: the login shell (assumed POSIX) prints its pid -- under sshd it leads its
+// own session and process group -- then becomes `/bin/sh -c CMD`, so a timeout or
+// cancellation can kill the whole remote group (TERM, then KILL after a grace period)
+// through a second channel. Secrets (ExecRequest::env) travel on the channel's stdin as
+// shell-quoted `export` lines that the wrapper evaluates, never on a command line; stdin
+// is then closed so commands see EOF.
 //
 // Host keys are verified against the inventory's known_hosts file only. An unknown key
 // is refused (with its SHA256 fingerprint and what to do) unless the operator allowed
@@ -36,8 +36,7 @@ struct SshOptions {
   /// Operator's explicit consent to add unknown host keys. Changed keys are never accepted.
   bool accept_new_host_keys = false;
   /// Called (from a connection thread) after an unknown key was added, for the journal.
-  std::function<void(const Host& host, const std::string& fingerprint,
-                     const std::string& known_hosts)>
+  std::function<void(const Host& host, const std::string& fingerprint, const std::string& known_hosts)>
       on_host_key_accepted;
   int max_channels_per_host = 8;
   std::chrono::seconds connect_timeout{10};
@@ -72,8 +71,9 @@ class SshTransport : public Transport {
   std::map<std::string, std::unique_ptr<HostConnection>> hosts_;
 };
 
-/// The remote command line that runs `command` under the kill-able, secret-reading wrapper.
-std::string ssh_remote_command(std::string_view command);
+/// The remote command line that runs `command` under the wrapper that reports its process
+/// group and, when `reads_env`, first reads ssh_env_script() from stdin.
+std::string ssh_remote_command(std::string_view command, bool reads_env);
 
 /// The stdin script carrying `env` to the wrapper (shell-quoted export lines).
 std::string ssh_env_script(const std::vector<std::pair<std::string, std::string>>& env);

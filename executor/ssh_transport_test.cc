@@ -37,8 +37,10 @@ std::string capture(const std::string& cmd) {
   return out;
 }
 
+/// pgrep -f, with the first character bracketed so the pattern does not match the
+/// popen shell's own command line.
 bool process_running(const std::string& pattern) {
-  return !capture("pgrep -f '" + pattern + "'").empty();
+  return !capture("pgrep -f '[" + pattern.substr(0, 1) + "]" + pattern.substr(1) + "'").empty();
 }
 
 /// Waits up to 3 s for no process to match (signals are delivered asynchronously).
@@ -55,14 +57,14 @@ bool gone_soon(const std::string& pattern) {
 TEST(SshWrapper, PrintsGroupReadsSecretsFromStdinAndRunsCommand) {
   const std::string secret = "it's a \"secret\" $HOME `x`\nline2";
   const std::string script = ssh_env_script({{"DRPLAN_T_SECRET", secret}});
-  const std::string cmd = ssh_remote_command("printf '%s' \"$DRPLAN_T_SECRET\"; exit 7");
+  const std::string cmd = ssh_remote_command("printf '%s' \"$DRPLAN_T_SECRET\"; exit 7", true);
   char path[] = "/tmp/drplan-wrapper-XXXXXX";
   int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, script.data(), script.size()), static_cast<ssize_t>(script.size()));
   close(fd);
   // popen runs it with /bin/sh -c, as sshd runs it with the login shell.
-  const std::string shell = cmd + " < " + path;
+  const std::string shell = "{ " + cmd + "\n} < " + path;
   FILE* p = popen(shell.c_str(), "r");
   std::string out;
   char buf[256];
@@ -122,8 +124,7 @@ TEST(MultiTransport, DispatchesOnHostTransport) {
   req.host = &remote;
   EXPECT_EQ(multi.exec(req).stdout_text, "ssh");
   req.host = &odd;
-  EXPECT_EQ(multi.exec(req).error,
-            "host 'odd' names an unknown transport 'telnet' (expected \"ssh\" or \"local\")");
+  EXPECT_EQ(multi.exec(req).error, "host 'odd' names an unknown transport 'telnet' (expected \"ssh\" or \"local\")");
 }
 
 // ---- Against the fixture's sshd instances. ----
@@ -270,9 +271,8 @@ TEST_F(SshE2E, WrongKeyIsAClearAuthenticationError) {
   ExecResult r = run(t, h, "true");
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(r.connection_lost);
-  EXPECT_NE(r.error.find("authentication failed for 'a' (" + h.ssh.user + "@" + h.address +
-                         ":" + std::to_string(h.ssh.port) + "): the server refused identity " +
-                         h.ssh.identity),
+  EXPECT_NE(r.error.find("authentication failed for 'a' (" + h.ssh.user + "@" + h.address + ":" +
+                         std::to_string(h.ssh.port) + "): the server refused identity " + h.ssh.identity),
             std::string::npos)
       << r.error;
 }
@@ -291,8 +291,7 @@ TEST_F(SshE2E, UnknownHostKeyIsRefusedWithItsFingerprint) {
 TEST_F(SshE2E, ChangedHostKeyIsRefusedEvenWhenAcceptingNewKeys) {
   const Host& h = hosts_[0];
   const std::string wrong = read_file(dir_ + "/b/ssh_host_ed25519_key.pub");
-  options_.known_hosts = temp_known_hosts("[" + h.address + "]:" + std::to_string(h.ssh.port) +
-                                          " " + wrong);
+  options_.known_hosts = temp_known_hosts("[" + h.address + "]:" + std::to_string(h.ssh.port) + " " + wrong);
   options_.accept_new_host_keys = true;
   SshTransport t(options_);
   ExecResult r = run(t, h, "true");
@@ -327,11 +326,12 @@ TEST_F(SshE2E, DroppedConnectionIsReportedAndTheNextExecReconnects) {
   std::thread dropper([&] {
     std::this_thread::sleep_for(500ms);
     const std::string pid = read_file(dir_ + "/" + h.name + "/sshd.pid");
-    capture("pkill -KILL -P " + pid);
+    // The session's processes: the privileged child of the listener and its user child.
+    capture("for p in $(pgrep -P " + pid + "); do pkill -KILL -P $p; kill -KILL $p; done");
   });
   ExecResult r = run(t, h, "sleep 4715");
   dropper.join();
-  capture("pkill -f 'sleep 4715'");
+  capture("pkill -f '[s]leep 4715'");
   EXPECT_TRUE(r.connection_lost);
   EXPECT_NE(r.error.find("connection to 'b'"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("lost while the command ran"), std::string::npos) << r.error;
@@ -389,8 +389,7 @@ TEST_F(SshE2E, SecretsNeverOnACommandLine) {
   std::string seen;
   std::thread watcher([&] {
     std::this_thread::sleep_for(500ms);
-    seen = capture("ps -eo args | grep -c -- " + secret.substr(0, 6) + "'[-]'" +
-                   secret.substr(7));
+    seen = capture("ps -eo args | grep -c -- " + secret.substr(0, 6) + "'[-]'" + secret.substr(7));
   });
   ExecResult r = t.exec(req);
   watcher.join();

@@ -40,6 +40,10 @@ sshd_fixture_init() {
 # sshd_fixture_start NAME ADDRESS PORT
 sshd_fixture_start() {
   local name=$1 addr=$2 port=$3 d="$SSHD_FIXTURE_DIR/$1"
+  if ss -Hltn "src $addr:$port" 2>/dev/null | grep -q .; then
+    echo "sshd_fixture: $addr:$port is already in use (a test sshd left running?)" >&2
+    return 1
+  fi
   mkdir -p "$d"
   ssh-keygen -q -t ed25519 -N '' -C "drplan-test-$name" -f "$d/ssh_host_ed25519_key"
   cat >"$d/sshd_config" <<EOF
@@ -68,7 +72,11 @@ EOF
 
 # Kills an instance's per-connection processes (drops every session), keeping the listener.
 sshd_fixture_drop_sessions() {
-  pkill -KILL -P "$(cat "$SSHD_FIXTURE_DIR/$1/sshd.pid")"
+  local p
+  for p in $(pgrep -P "$(cat "$SSHD_FIXTURE_DIR/$1/sshd.pid")"); do
+    pkill -KILL -P "$p"  # the session's unprivileged child holds the TCP socket too
+    kill -KILL "$p"
+  done
 }
 
 sshd_fixture_cleanup() {
@@ -77,9 +85,9 @@ sshd_fixture_cleanup() {
   for pidfile in "$SSHD_FIXTURE_DIR"/*/sshd.pid; do
     [ -s "$pidfile" ] || continue
     pid=$(cat "$pidfile")
-    pkill -TERM -P "$pid" 2>/dev/null
-    kill "$pid" 2>/dev/null
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
   done
-  pkill -KILL -u "$SSHD_FIXTURE_USER" 2>/dev/null
+  pkill -KILL -u "$SSHD_FIXTURE_USER" 2>/dev/null || true
   rm -rf "$SSHD_FIXTURE_DIR"
 }
