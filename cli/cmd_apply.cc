@@ -1,15 +1,348 @@
-// Placeholder until the executor lands (the executor engineer replaces this file).
-#include <cstdio>
+// `drplan apply FILE -i INVENTORY`: compile, take the lock, read the secrets, confirm,
+// journal, run, roll back on failure, summarize. `--resume` continues a journaled run.
+#include <signal.h>
+#include <unistd.h>
 
-#include "cli/commands.h"
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "cli/compile_common.h"
+#include "cli/run_summary.h"
+#include "executor/journal.h"
+#include "executor/local_transport.h"
+#include "executor/lock.h"
+#include "executor/multi_transport.h"
+#include "executor/resume.h"
+#include "executor/run_identity.h"
+#include "executor/scheduler.h"
+#include "executor/ssh_transport.h"
 
 namespace drplan::cli {
 
-int run_apply(const ApplyOptions&) {
-  std::fputs("drplan: apply is not available yet\n", stderr);
-  return 2;
+namespace fs = std::filesystem;
+
+namespace {
+
+int sigint_pipe[2] = {-1, -1};
+
+void on_sigint(int) {
+  char c = 1;
+  (void)!write(sigint_pipe[1], &c, 1);
 }
-int run_runs(const RunsOptions&) { return 2; }
-int run_log(const LogOptions&) { return 2; }
+
+// Ctrl-C arrives through a self-pipe: the handler only writes a byte, a thread turns it
+// into a scheduler event.
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(Interrupts& irq) : irq_(irq) {
+    if (pipe(sigint_pipe) != 0) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_);
+    thread_ = std::thread([this] {
+      char c;
+      while (read(sigint_pipe[0], &c, 1) == 1) {
+        if (c == 0) return;
+        irq_.presses++;
+        if (irq_.wake) irq_.wake();
+      }
+    });
+  }
+  ~InterruptWatcher() {
+    if (sigint_pipe[1] < 0) return;
+    sigaction(SIGINT, &old_, nullptr);
+    char stop = 0;
+    (void)!write(sigint_pipe[1], &stop, 1);
+    if (thread_.joinable()) thread_.join();
+    close(sigint_pipe[0]);
+    close(sigint_pipe[1]);
+  }
+
+ private:
+  Interrupts& irq_;
+  struct sigaction old_ {};
+  std::thread thread_;
+};
+
+std::string run_id_for(const std::string& plan) {
+  time_t t = time(nullptr);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return std::string(buf) + "-" + plan + "-" + std::to_string(getpid());
+}
+
+bool confirm_on_tty(const std::string& question) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return false;
+  std::fprintf(tty, "%s [y/N] > ", question.c_str());
+  std::fflush(tty);
+  char buf[64] = {0};
+  bool yes = std::fgets(buf, sizeof buf, tty) && (buf[0] == 'y' || buf[0] == 'Y');
+  std::fclose(tty);
+  return yes;
+}
+
+// --only / --skip with dependency safety: a step that runs never depends on one that does not.
+bool select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<StepRun>& state) {
+  std::set<std::string> names;
+  for (const auto& s : plan.steps) names.insert(s.name);
+  for (const auto& list : {o.only, o.skip})
+    for (const auto& n : list)
+      if (!names.count(n)) {
+        std::fprintf(stderr, "drplan: error: no step named '%s' in plan %s\n", n.c_str(), plan.name.c_str());
+        return false;
+      }
+  std::set<std::string> only(o.only.begin(), o.only.end()), skip(o.skip.begin(), o.skip.end());
+  auto excluded = [&](const StepInstance& s) {
+    if (s.kind == StepKind::Barrier) return false;
+    return skip.count(s.name) || (!only.empty() && !only.count(s.name));
+  };
+  bool refused = false;
+  for (const auto& s : plan.steps) {
+    if (excluded(s)) {
+      if (!satisfied(state[s.index].status)) {
+        state[s.index].status = StepStatus::Skipped;
+        state[s.index].reason = o.skip.empty() ? "not in --only" : "--skip";
+      }
+      continue;
+    }
+    // A barrier stands for its phase: look through it.
+    std::vector<int> stack(s.deps.begin(), s.deps.end());
+    std::set<int> seen;
+    while (!stack.empty()) {
+      int d = stack.back();
+      stack.pop_back();
+      if (!seen.insert(d).second) continue;
+      const auto& dep = plan.steps[d];
+      if (dep.kind == StepKind::Barrier) {
+        stack.insert(stack.end(), dep.deps.begin(), dep.deps.end());
+        continue;
+      }
+      if (excluded(dep) && !satisfied(state[d].status) && !o.force) {
+        std::fprintf(stderr, "drplan: error: %s depends on %s, which would not run\n", s.id.c_str(), dep.id.c_str());
+        refused = true;
+      }
+    }
+  }
+  if (refused) std::fprintf(stderr, "help: select its dependencies too, or pass --force if they are done already\n");
+  return !refused;
+}
+
+void print_preview(const CompiledPlan& plan, const Style& st) {
+  std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ", plan.title.c_str(), st.reset());
+  for (size_t w = 0; w < plan.waves.size(); ++w) {
+    std::printf("  wave %zu:", w + 1);
+    for (int i : plan.waves[w]) std::printf(" %s", plan.steps[i].id.c_str());
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+int run_apply(const ApplyOptions& o) {
+  if (o.files.size() != 1) {
+    std::fprintf(stderr, "drplan: error: apply takes exactly one plan file\n");
+    return 2;
+  }
+  if (o.inventory.empty()) {
+    std::fprintf(stderr, "drplan: error: apply needs an inventory: drplan apply %s -i inventory.toml\n", o.files[0].c_str());
+    return 2;
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(o.files[0], ec) || !fs::is_regular_file(o.inventory, ec)) {
+    std::fprintf(stderr, "drplan: error: cannot read '%s'\n",
+                 fs::is_regular_file(o.files[0], ec) ? o.inventory.c_str() : o.files[0].c_str());
+    return 2;
+  }
+  auto compiled = compile_one(o.files[0], o);
+  if (!compiled->plan) return 1;
+  const CompiledPlan& plan = *compiled->plan;
+  Style st{o.color};
+
+  // Secrets: read every one the plan uses now, so a missing one stops the run before it starts.
+  std::map<std::string, std::string> secrets;
+  Masker masker;
+  for (const auto& s : plan.steps)
+    for (const Command* c : {&s.run, &s.verify, &s.rollback})
+      for (const auto& name : c->secrets()) {
+        if (secrets.count(name)) continue;
+        std::string error;
+        auto value = read_secret(plan.inventory->secrets.at(name), &error);
+        if (!value) {
+          std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+          return 2;
+        }
+        masker.add(*value);
+        secrets[name] = *value;
+      }
+
+  std::string state_dir = o.state_dir.empty()
+                              ? (fs::absolute(o.inventory).parent_path() / ".drplan").string()
+                              : fs::absolute(o.state_dir).string();
+  std::string error;
+  if (!make_private_dir(state_dir + "/runs", &error) || !make_private_dir(state_dir + "/locks", &error)) {
+    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+    return 2;
+  }
+
+  std::vector<StepRun> initial(plan.steps.size());
+  std::string run_dir, run_id;
+  nlohmann::json resume_start;
+  if (o.resume) {
+    run_dir = o.resume_run.empty() ? latest_run(state_dir, plan.name)
+              : fs::is_directory(o.resume_run, ec) ? o.resume_run
+                                                   : state_dir + "/runs/" + o.resume_run;
+    if (run_dir.empty() || !fs::is_directory(run_dir, ec)) {
+      std::fprintf(stderr, "drplan: error: no run of plan '%s' to resume in %s\n", plan.name.c_str(), state_dir.c_str());
+      return 2;
+    }
+    ResumePoint rp;
+    if (!load_resume_point(run_dir, plan, rp, &error)) {
+      std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+      return 2;
+    }
+    if (rp.run_start.value("checks_only", false)) {
+      std::fprintf(stderr, "drplan: error: run %s was a --checks-only drill; start a new run instead\n", run_dir.c_str());
+      return 1;
+    }
+    std::string changed = digest_changes(rp.run_start, plan);
+    if (!changed.empty() && !o.force) {
+      std::fprintf(stderr, "drplan: error: refusing to resume: %s\nhelp: review the change; --force resumes anyway\n",
+                   changed.c_str());
+      return 1;
+    }
+    initial = rp.steps;
+    std::set<std::string> assume(o.assume_done.begin(), o.assume_done.end()), rerun(o.rerun.begin(), o.rerun.end());
+    std::vector<std::string> undecided;
+    for (int i : rp.unfinished) {
+      const auto& s = plan.steps[i];
+      bool named_done = assume.count(s.name) || assume.count(s.id);
+      bool named_rerun = rerun.count(s.name) || rerun.count(s.id);
+      if (named_done) {
+        initial[i].status = StepStatus::Succeeded;
+        initial[i].from_journal = true;
+        initial[i].reason = "assumed done (--assume-done)";
+      } else if (named_rerun || s.idempotent || s.kind != StepKind::Action) {
+        // checks, waits and gates change nothing: running them again is safe
+      } else if (o.interactive && !o.yes &&
+                 confirm_on_tty("Step " + s.id + " on " + s.host_name +
+                                " started but never finished, and it is not idempotent. Run it again?")) {
+      } else {
+        undecided.push_back(s.id);
+      }
+    }
+    if (!undecided.empty()) {
+      std::fprintf(stderr, "drplan: error: these actions started but never finished, and are not idempotent:");
+      for (const auto& id : undecided) std::fprintf(stderr, " %s", id.c_str());
+      std::fprintf(stderr, "\nhelp: check on the host whether each took effect, then pass --assume-done STEP or --rerun STEP\n");
+      return 1;
+    }
+    run_id = fs::path(run_dir).filename().string();
+    resume_start = rp.run_start;
+  } else {
+    run_id = run_id_for(plan.name);
+    run_dir = state_dir + "/runs/" + run_id;
+  }
+  if (!select_steps(plan, o, initial)) return 1;
+
+  std::string lock_key = plan.name + "-" + sha256_hex(fs::absolute(o.inventory).string()).substr(0, 12);
+  RunLock lock;
+  std::string note;
+  if (!lock.acquire(state_dir + "/locks/" + lock_key + ".lock", run_id, &error, &note)) {
+    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+    return 1;
+  }
+  if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
+
+  if (!o.yes && !o.checks_only) {
+    print_preview(plan, st);
+    if (!o.interactive) {
+      std::fprintf(stderr, "drplan: error: no terminal to confirm on; pass --yes to run without confirmation\n");
+      return 1;
+    }
+    if (!confirm_on_tty(std::string(o.resume ? "Resume" : "Run") + " plan " + plan.name + " against " +
+                        (plan.inventory->name.empty() ? o.inventory : plan.inventory->name) + "?")) {
+      std::fprintf(stderr, "drplan: nothing was run\n");
+      return 1;
+    }
+  }
+
+  JournalWriter journal;
+  if (!journal.open(run_dir, &error)) {
+    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+    return 2;
+  }
+  nlohmann::json args = nlohmann::json::array();
+  for (const auto& [k, v] : o.sets) args.push_back("--set " + k + "=" + v);
+  for (const auto& g : o.approve) args.push_back("--approve " + g);
+  nlohmann::json start = {{"type", o.resume ? "run_resume" : "run_start"}, {"run", run_id}, {"plan", plan.name},
+                          {"file", fs::absolute(plan.file).string()}, {"inventory", fs::absolute(o.inventory).string()},
+                          {"plan_digest", plan.plan_digest}, {"inventory_digest", plan.inventory_digest},
+                          {"user", current_user()}, {"host", current_host()}, {"pid", getpid()}, {"args", args},
+                          {"checks_only", o.checks_only}, {"yes", o.yes}};
+  if (!journal.append(start)) {
+    std::fprintf(stderr, "drplan: error: cannot write the journal %s\n", journal.path().c_str());
+    return 2;
+  }
+  std::printf("%s %s: journal %s\n", o.resume ? "resuming run" : "run", run_id.c_str(), journal.path().c_str());
+  std::fflush(stdout);
+
+  LocalTransport local;
+  SshOptions ssh_opts;
+  ssh_opts.known_hosts = plan.inventory->known_hosts;
+  ssh_opts.accept_new_host_keys = o.accept_new_host_keys;
+  ssh_opts.on_host_key_accepted = [&journal](const Host& h, const std::string& fp, const std::string& file) {
+    journal.append({{"type", "host_key_accepted"}, {"host", h.name}, {"fingerprint", fp}, {"known_hosts", file},
+                    {"by", current_user() + "@" + current_host()}});
+  };
+  SshTransport ssh(ssh_opts);
+  MultiTransport transport(local, ssh);
+  std::unique_ptr<GatePrompter> prompter;
+  std::set<std::string> approve(o.approve.begin(), o.approve.end());
+  if (o.interactive) prompter = std::make_unique<TerminalPrompter>(approve, o.yes);
+  else prompter = std::make_unique<FlagPrompter>(approve, o.yes);
+  auto display = make_display(o.interactive && isatty(STDOUT_FILENO), o.color);
+  Interrupts irq;
+
+  RunOptions ro;
+  ro.jobs = o.jobs > 0 ? o.jobs : 8;
+  ro.per_host = o.per_host > 0 ? o.per_host : 4;
+  ro.yes = o.yes;
+  ro.approve = approve;
+  ro.interactive = o.interactive && !o.yes;
+  ro.checks_only = o.checks_only;
+  if (o.on_failure == "rollback") ro.on_failure = OnFailure::Rollback;
+  if (o.on_failure == "stop") ro.on_failure = OnFailure::Stop;
+
+  RunHooks hooks;
+  hooks.transport = &transport;
+  hooks.prompter = prompter.get();
+  hooks.display = display.get();
+  hooks.journal = &journal;
+  hooks.masker = &masker;
+  hooks.secrets = secrets;
+  hooks.local_env = {{"DRPLAN_RUN_ID", run_id}, {"DRPLAN_JOURNAL", journal.path()}, {"DRPLAN_RUN_DIR", run_dir}};
+  hooks.interrupts = &irq;
+
+  RunOutcome out;
+  {
+    InterruptWatcher watcher(irq);
+    Scheduler scheduler(plan, ro, hooks);
+    out = scheduler.run(initial);
+  }
+  transport.shutdown();
+  display->pause();
+  display.reset();
+  journal.append({{"type", "run_end"}, {"status", out.success ? "succeeded" : out.interrupted ? "interrupted" : "failed"},
+                  {"duration_ms", out.ended_ms - out.started_ms}});
+  print_run_summary(plan, out, run_id, journal.path(), st);
+  return out.success ? 0 : 1;
+}
 
 }  // namespace drplan::cli

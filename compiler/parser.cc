@@ -332,13 +332,20 @@ class Builder {
     s.name = c->name->getText();
     s.loc = loc(c->name);
     s.phase = phase;
-    if (auto* t = c->target()) {
-      for (auto* id : t->path()->IDENT()) s.target.push_back(id->getText());
-      s.target_loc = loc(t->path());
+    for (auto* clause : c->stepClause()) {
+      if (auto* t = clause->target()) {
+        if (!s.target.empty()) duplicates_.push_back({loc(t), "a step has one target ('on'); this is a second one"});
+        s.target.clear();
+        for (auto* id : t->path()->IDENT()) s.target.push_back(id->getText());
+        s.target_loc = loc(t->path());
+      }
+      if (auto* a = clause->afterClause())
+        for (auto* id : a->IDENT()) s.after.emplace_back(id->getText(), loc(id));
+      if (auto* w = clause->whenClause()) {
+        if (s.when) duplicates_.push_back({loc(w), "a step has one 'when'; combine the conditions with &&"});
+        s.when = expr(w->expr());
+      }
     }
-    if (auto* a = c->afterClause())
-      for (auto* id : a->IDENT()) s.after.emplace_back(id->getText(), loc(id));
-    if (auto* w = c->whenClause()) s.when = expr(w->expr());
     if (auto* call_ctx = c->call()) s.uses = call(call_ctx);
     s.attrs = attrs(c->block());
     return s;
@@ -444,6 +451,9 @@ class Builder {
 
   int file_;
   const OffsetMap& offsets_;
+
+ public:
+  std::vector<DiagNote> duplicates_;  // clauses given twice, reported as errors
 };
 
 // The parser recurses per nesting level; give it a roomy stack of its own.
@@ -510,6 +520,8 @@ std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, Diagnos
       if (diags.error_count() > errors_before) return;
       Builder builder(file, offsets);
       result = builder.unit(tree);
+      for (const auto& d : builder.duplicates_) diags.error(DiagCode::Syntax, d.loc, d.message);
+      if (!builder.duplicates_.empty()) result.reset();
     } catch (const std::exception& e) {
       diags.error(DiagCode::Syntax, Loc{file, 0, 0}, std::string("cannot parse: ") + e.what());
       result.reset();

@@ -25,8 +25,9 @@ typedParam  : name=IDENT ':' type=IDENT ('=' expr)? ;
 
 phase       : PHASE title=STRING '{' step* '}' ;
 
-step        : kind=(CHECK | ACTION | GATE | WAIT) name=IDENT target? afterClause? whenClause?
-              ('=' call)? block? ';'? ;
+// The header clauses may come in any order: `on h after a` or `after a on h`.
+step        : kind=(CHECK | ACTION | GATE | WAIT) name=IDENT stepClause* ('=' call)? block? ';'? ;
+stepClause  : target | afterClause | whenClause ;
 target      : ON path ;
 afterClause : AFTER IDENT (',' IDENT)* ;
 whenClause  : WHEN expr ;

@@ -1,0 +1,15 @@
+#pragma once
+// The end of `drplan apply`: what ran, how long, what failed and why (with its output
+// tail), what was rolled back, what needs a person, the reports (estimated RPO, measured
+// RTO...), the critical path as it really ran, and where the journal is.
+#include <string>
+
+#include "cli/plan_view.h"
+#include "executor/scheduler.h"
+
+namespace drplan::cli {
+
+void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
+                       const std::string& journal_path, const Style& st);
+
+}  // namespace drplan::cli

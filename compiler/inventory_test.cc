@@ -1,0 +1,196 @@
+#include "compiler/inventory.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace drplan {
+
+namespace {
+
+struct Parsed {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  std::optional<Inventory> inv;
+
+  explicit Parsed(std::string text, std::string path = "/inv/lab.toml") {
+    int file = sm.add(std::move(path), std::move(text));
+    inv = parse_inventory(sm, file, diags);
+    diags.sort();
+  }
+  // "line:col: message [code]" per diagnostic.
+  std::string located() const {
+    std::string out;
+    for (const auto& d : diags.all()) {
+      LineCol lc = sm.line_col(d.loc);
+      out += std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message + " [" + code_name(d) + "]\n";
+    }
+    return out;
+  }
+};
+
+const char* kGood = R"(
+[inventory]
+name = "lab"
+known_hosts = "keys/known_hosts"
+
+[ssh]
+user = "ops"
+port = 2222
+identity = "/keys/id"
+
+[sites.dc]
+title = "Primary"
+[sites.dc.vars]
+service_manager = "systemctl"
+[sites.dr]
+
+[hosts.dc-db]
+site = "dc"
+address = "10.0.0.12"
+roles = ["db", "backup"]
+[hosts.dc-db.vars]
+pg_port = 5433
+ssl = true
+ratio = 0.5
+services = ["a", "b"]
+
+[hosts.dr-db]
+site = "dr"
+address = "10.1.0.12"
+roles = ["db"]
+ssh = { user = "root", port = 22 }
+
+[hosts.runner]
+transport = "local"
+
+[groups]
+databases = ["dc-db", "dr-db"]
+
+[vars]
+zone = "example.test"
+
+[secrets]
+pg = { env = "PGPASSWORD" }
+key = { file = "secrets/tsig.key" }
+)";
+
+}  // namespace
+
+TEST(Inventory, ParsesSitesHostsGroupsVarsAndSecrets) {
+  Parsed p(kGood);
+  ASSERT_TRUE(p.inv) << p.located();
+  const Inventory& inv = *p.inv;
+  EXPECT_EQ(inv.name, "lab");
+  EXPECT_EQ(inv.known_hosts, "/inv/keys/known_hosts");  // relative to the inventory
+  ASSERT_EQ(inv.sites.size(), 2u);
+  EXPECT_EQ(inv.site("dc")->title, "Primary");
+  EXPECT_EQ(inv.site("dc")->vars.at("service_manager").text, "systemctl");
+  ASSERT_EQ(inv.hosts.size(), 3u);
+  EXPECT_EQ(inv.host_names(), (std::vector<std::string>{"dc-db", "dr-db", "runner"}));
+
+  const Host* dc = inv.host("dc-db");
+  ASSERT_NE(dc, nullptr);
+  EXPECT_EQ(dc->site, "dc");
+  EXPECT_EQ(dc->address, "10.0.0.12");
+  EXPECT_EQ(dc->roles, (std::vector<std::string>{"db", "backup"}));
+  EXPECT_EQ(dc->ssh.user, "ops");  // [ssh] defaults
+  EXPECT_EQ(dc->ssh.port, 2222);
+  EXPECT_EQ(dc->ssh.identity, "/keys/id");
+  EXPECT_EQ(dc->vars.at("pg_port").kind, VarValue::Kind::Int);
+  EXPECT_EQ(dc->vars.at("pg_port").integer, 5433);
+  EXPECT_EQ(dc->vars.at("ssl").kind, VarValue::Kind::Bool);
+  EXPECT_TRUE(dc->vars.at("ssl").boolean);
+  EXPECT_EQ(dc->vars.at("ratio").kind, VarValue::Kind::Float);
+  EXPECT_EQ(dc->vars.at("services").items, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(dc->vars.at("services").text, "a b");
+
+  const Host* dr = inv.host("dr-db");
+  EXPECT_EQ(dr->ssh.user, "root");  // per-host ssh overrides the defaults
+  EXPECT_EQ(dr->ssh.port, 22);
+  EXPECT_EQ(dr->ssh.identity, "/keys/id");
+  EXPECT_EQ(inv.host("runner")->transport, "local");
+  EXPECT_EQ(inv.host_index("runner"), 2);
+  EXPECT_EQ(inv.host_index("nope"), -1);
+
+  EXPECT_EQ(inv.groups.at("databases"), (std::vector<std::string>{"dc-db", "dr-db"}));
+  EXPECT_EQ(inv.vars.at("zone").text, "example.test");
+  EXPECT_EQ(inv.secrets.at("pg").env, "PGPASSWORD");
+  EXPECT_EQ(inv.secrets.at("key").file, "/inv/secrets/tsig.key");
+  EXPECT_EQ(inv.digest.size(), 64u);
+}
+
+TEST(Inventory, TomlSyntaxErrorIsLocated) {
+  Parsed p("[hosts.a]\naddress = \"x\"\nport = \n");
+  EXPECT_FALSE(p.inv);
+  ASSERT_EQ(p.diags.all().size(), 1u);
+  EXPECT_EQ(p.diags.all()[0].code, DiagCode::Inventory);
+  EXPECT_EQ(p.sm.line_col(p.diags.all()[0].loc).line, 3u);
+  EXPECT_NE(p.diags.all()[0].message.find("invalid TOML"), std::string::npos);
+}
+
+TEST(Inventory, EveryProblemIsReportedAtItsLocation) {
+  Parsed p(
+      "[sites.dc]\n"                                  // 1
+      "[hosts.a]\n"                                   // 2
+      "site = \"dcc\"\n"                              // 3
+      "address = \"10.0.0.1\"\n"                      // 4
+      "adress = \"x\"\n"                              // 5
+      "[hosts.b]\n"                                   // 6
+      "site = \"dc\"\n"                               // 7
+      "ssh = { port = 0 }\n"                          // 8
+      "[groups]\n"                                    // 9
+      "g = [\"a\", \"c\"]\n"                          // 10
+      "[secrets]\n"                                   // 11
+      "pw = \"hunter2\"\n"                            // 12
+      "s = { env = \"A\", file = \"B\" }\n");         // 13
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "3:8: host 'a' is at unknown site 'dcc' [E0601]\n"
+            "5:1: unknown key 'adress' in host 'a' [E0601]\n"
+            "6:8: host 'b' has no address [E0601]\n"
+            "8:16: host 'b'.ssh.port must be an integer between 1 and 65535 [E0601]\n"
+            "10:11: group 'g' names unknown host 'c' [E0203]\n"
+            "12:6: secret 'pw' must be a reference, not a value [E0601]\n"
+            "13:5: secret 's' needs exactly one of env or file [E0601]\n");
+  EXPECT_EQ(p.diags.all()[1].help, "did you mean 'address'?");
+}
+
+TEST(Inventory, SecretsMustBeReferences) {
+  Parsed p("[secrets]\npw = \"hunter2\"\n");
+  EXPECT_FALSE(p.inv);
+  ASSERT_EQ(p.diags.all().size(), 1u);
+  EXPECT_EQ(p.diags.all()[0].message, "secret 'pw' must be a reference, not a value");
+  // The help shows how to write it, without repeating the value.
+  EXPECT_EQ(p.diags.all()[0].help.find("hunter2"), std::string::npos);
+}
+
+TEST(Inventory, ReadsSecretsFromEnvAndFiles) {
+  SecretRef env{"pg", "DRPLAN_TEST_SECRET_ENV", "", {}};
+  std::string err;
+  ::unsetenv("DRPLAN_TEST_SECRET_ENV");
+  EXPECT_FALSE(read_secret(env, &err));
+  EXPECT_EQ(err, "secret 'pg': environment variable DRPLAN_TEST_SECRET_ENV is not set");
+  ::setenv("DRPLAN_TEST_SECRET_ENV", "s3cret", 1);
+  EXPECT_EQ(read_secret(env, &err).value_or(""), "s3cret");
+  ::unsetenv("DRPLAN_TEST_SECRET_ENV");
+
+  std::string path = ::testing::TempDir() + "drplan_secret_test";
+  std::ofstream(path) << "from-file\n\n";
+  SecretRef file{"key", "", path, {}};
+  EXPECT_EQ(read_secret(file, &err).value_or(""), "from-file");  // trailing newlines dropped
+  std::remove(path.c_str());
+  EXPECT_FALSE(read_secret(file, &err));
+  EXPECT_EQ(err.find("from-file"), std::string::npos);
+}
+
+TEST(Inventory, MissingFileIsAnError) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  EXPECT_FALSE(load_inventory(sm, "/nonexistent/drplan/inventory.toml", diags));
+  ASSERT_EQ(diags.all().size(), 1u);
+  EXPECT_EQ(diags.all()[0].message, "cannot open '/nonexistent/drplan/inventory.toml': no such file");
+}
+
+}  // namespace drplan

@@ -1,0 +1,307 @@
+// Lowering (and the evaluator under it): in-memory plans and inventories, no files.
+#include "compiler/lower.h"
+
+#include <gtest/gtest.h>
+
+#include "compiler/dag.h"
+#include "compiler/parser.h"
+
+namespace drplan {
+
+namespace {
+
+const char* kInventory = R"(
+[sites.dc]
+[sites.dr]
+[sites.dr.vars]
+zone = "dr.example"
+[hosts.dc-db]
+site = "dc"
+address = "10.0.0.12"
+roles = ["db"]
+[hosts.dr-db]
+site = "dr"
+address = "10.1.0.12"
+roles = ["db"]
+[hosts.dr-db.vars]
+pg_port = 5433
+[hosts.dr-app]
+site = "dr"
+address = "10.1.0.11"
+roles = ["app"]
+[groups]
+databases = ["dc-db", "dr-db"]
+[vars]
+pg_port = 5432
+zone = "example.test"
+[secrets]
+pg_password = { env = "PGPASSWORD" }
+)";
+
+// Parses, lowers and orders `plan` (with the inventory above unless `inventory` is false).
+struct Lowered {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  Program program;
+  std::optional<Inventory> inv;
+  CompiledPlan plan;
+  std::set<std::string> used;
+  bool ok = false;
+
+  explicit Lowered(std::string text, bool inventory = true,
+                   std::vector<std::pair<std::string, std::string>> sets = {}) {
+    int file = sm.add("p.dr", std::move(text));
+    auto unit = parse_file(sm, file, diags);
+    if (!unit) return;
+    program.units.push_back(std::move(unit));
+    if (inventory) {
+      inv = parse_inventory(sm, sm.add("inv.toml", kInventory), diags);
+      if (!inv) return;
+    }
+    LowerInput in{&program, inv ? &*inv : nullptr, std::move(sets)};
+    ok = lower_plan(in, diags, plan, used);
+    if (ok) ok = check_cycles(plan, diags);
+    if (ok) order_plan(plan);
+    diags.sort();
+  }
+
+  const StepInstance& step(std::string_view id) const {
+    const StepInstance* s = plan.find(id);
+    if (!s) throw std::runtime_error("no step instance " + std::string(id));
+    return *s;
+  }
+  std::vector<std::string> deps(std::string_view id) const {
+    std::vector<std::string> out;
+    for (int d : step(id).deps) out.push_back(plan.steps[d].id);
+    return out;
+  }
+  std::string messages() const {
+    std::string out;
+    for (const auto& d : diags.all()) {
+      LineCol lc = d.loc.valid() ? sm.line_col(d.loc) : LineCol{};
+      out += std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message + " [" + code_name(d) + "]\n";
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST(Lower, FanOutGivesOneInstancePerHost) {
+  Lowered l(R"(plan p {
+    check ping on databases { probe = "ping -c1 ${target.address}" }
+    check one on dr-app { probe = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.plan.instances_of("ping").size(), 2u);
+  EXPECT_EQ(l.step("ping@dc-db").run.display(), "ping -c1 10.0.0.12");
+  EXPECT_EQ(l.step("ping@dr-db").run.display(), "ping -c1 10.1.0.12");
+  EXPECT_EQ(l.step("ping@dr-db").host_name, "dr-db");
+  EXPECT_EQ(l.step("one").host_name, "dr-app");  // a single host keeps the plain id
+  EXPECT_EQ(l.plan.find("ping"), nullptr);
+}
+
+TEST(Lower, TargetsBySiteRoleAndSiteRole) {
+  Lowered l(R"(plan p {
+    param to: site = "dr"
+    check site_all on dr { probe = "true" }
+    check role on db { probe = "true" }
+    check site_role on to.db { probe = "true" }
+    check local_one on local { probe = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.plan.instances_of("site_all").size(), 2u);  // dr-db and dr-app
+  EXPECT_EQ(l.plan.instances_of("role").size(), 2u);      // dc-db and dr-db
+  EXPECT_EQ(l.step("site_role").host_name, "dr-db");
+  EXPECT_EQ(l.step("local_one").host, -1);
+  EXPECT_EQ(l.step("local_one").host_name, "local");
+}
+
+TEST(Lower, StepAttributesOverrideTheTemplate) {
+  Lowered l(R"(plan p {
+    template restart(name: string, pause: duration = 5s) {
+      title = "restart ${name}"
+      run = "systemctl restart ${name} && sleep ${pause}"
+      rollback = none "restarts cannot be undone"
+      timeout = 1m
+    }
+    action a on dr-app = restart("ft-main-server") { timeout = 3m title = "custom" }
+    action b on dr-app = restart(name: "x y", pause: 90s)
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  const auto& a = l.step("a");
+  EXPECT_EQ(a.title, "custom");
+  EXPECT_EQ(a.timeout, Millis(180000));
+  EXPECT_EQ(a.run.display(), "systemctl restart ft-main-server && sleep 5");
+  EXPECT_TRUE(a.rollback_none);
+  EXPECT_EQ(a.rollback_none_reason, "restarts cannot be undone");
+  const auto& b = l.step("b");
+  EXPECT_EQ(b.title, "restart x y");  // titles are not shell-quoted
+  EXPECT_EQ(b.run.display(), "systemctl restart 'x y' && sleep 90");
+  EXPECT_EQ(b.timeout, Millis(60000));
+}
+
+TEST(Lower, InterpolatedValuesStayOneInertWord) {
+  Lowered l(R"(plan p {
+    param msg: string = "it's $(rm -rf /) `id`"
+    action a on local { run = "echo ${msg} | logger" rollback = "echo ${msg | raw}" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.step("a").run.display(), "echo 'it'\\''s $(rm -rf /) `id`' | logger");
+  EXPECT_EQ(l.step("a").rollback.display(), "echo it's $(rm -rf /) `id`");
+}
+
+TEST(Lower, ValuesRenderAsSecondsBytesAddressesAndWords) {
+  Lowered l(R"(plan p {
+    param d: duration = 2m
+    param s: size = 1KiB
+    param pc: percent = 20%
+    param ok: bool = true
+    action a on dr-db {
+      run = "x ${d} ${s} ${pc} ${ok} ${hosts.dc-db} ${target.pg_port} ${target.zone} ${vars.zone} ${['a b', 'c']}"
+      rollback = "true"
+    }
+  })");
+  // A list literal cannot be interpolated (only names); check the error, then the rest.
+  EXPECT_FALSE(l.ok);
+  Lowered m(R"(plan p {
+    param d: duration = 2m
+    param s: size = 1KiB
+    param pc: percent = 20%
+    param ok: bool = true
+    param names: list = ["a b", "c"]
+    action a on dr-db {
+      run = "x ${d} ${s} ${pc} ${ok} ${hosts.dc-db} ${target.pg_port} ${target.zone} ${vars.zone} ${names}"
+      rollback = "true"
+    }
+  })");
+  ASSERT_TRUE(m.ok) << m.messages();
+  // Host var pg_port overrides [vars]; zone falls back to the site's vars.
+  EXPECT_EQ(m.step("a").run.display(), "x 120 1024 20 true 10.0.0.12 5433 dr.example example.test 'a b' c");
+}
+
+TEST(Lower, SecretsBecomeEnvironmentReferences) {
+  Lowered l(R"(plan p {
+    action a on local { run = "psql --password=${secrets.pg_password}" rollback = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.step("a").run.display(), "psql --password=\"$DRPLAN_SECRET_PG_PASSWORD\"");
+  EXPECT_EQ(l.step("a").run.secrets(), (std::vector<std::string>{"pg_password"}));
+}
+
+TEST(Lower, ReadingAnOutputIsAnImplicitDependency) {
+  Lowered l(R"(plan p {
+    check lsn on dc-db { probe = "select" }
+    wait caught_up on dr-db { probe = "test ${lsn.output} = x" }
+    action later on local when caught_up.ok { run = "true" rollback = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.deps("caught_up"), (std::vector<std::string>{"lsn"}));
+  EXPECT_EQ(l.deps("later"), (std::vector<std::string>{"caught_up"}));
+  EXPECT_TRUE(l.step("later").has_condition);
+  EXPECT_EQ(l.step("later").condition.display(), "caught_up.ok");
+  EXPECT_EQ(l.step("caught_up").run.display(), "test ${lsn.output} = x");
+}
+
+TEST(Lower, FanOutOutputsPairByHost) {
+  Lowered l(R"(plan p {
+    check a on databases { probe = "hostname" }
+    action b on databases { run = "echo ${a.output}" rollback = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.deps("b@dc-db"), (std::vector<std::string>{"a@dc-db"}));
+  EXPECT_EQ(l.deps("b@dr-db"), (std::vector<std::string>{"a@dr-db"}));
+  EXPECT_EQ(l.step("b@dr-db").run.display(), "echo ${a@dr-db.output}");
+}
+
+TEST(Lower, AmbiguousOutputIsAnError) {
+  Lowered l(R"(plan p {
+    check a on databases { probe = "hostname" }
+    action b on local { run = "echo ${a.output}" rollback = "true" }
+  })");
+  EXPECT_FALSE(l.ok);
+  bool found = false;
+  for (const auto& d : l.diags.all()) found |= d.code == DiagCode::AmbiguousOutput;
+  EXPECT_TRUE(found) << l.messages();
+}
+
+TEST(Lower, AfterAGroupStepWaitsForEveryInstance) {
+  Lowered l(R"(plan p {
+    check a on databases { probe = "true" }
+    gate g after a { ask = "go?" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.deps("g"), (std::vector<std::string>{"a@dc-db", "a@dr-db"}));
+}
+
+TEST(Lower, PhasesAreOrderedThroughBarriers) {
+  Lowered l(R"(plan p {
+    phase "one" { check a { probe = "true" } check b { probe = "true" } }
+    phase "two" { check c { probe = "true" } }
+    phase "empty" { }
+    phase "four" { check d { probe = "true" } }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.deps("c"), (std::vector<std::string>{"phase:two"}));
+  EXPECT_EQ(l.deps("phase:two"), (std::vector<std::string>{"a", "b"}));
+  // An empty phase chains through its barrier.
+  EXPECT_EQ(l.deps("phase:empty"), (std::vector<std::string>{"c"}));
+  EXPECT_EQ(l.deps("phase:four"), (std::vector<std::string>{"phase:empty"}));
+  EXPECT_EQ(l.deps("d"), (std::vector<std::string>{"phase:four"}));
+  ASSERT_EQ(l.plan.waves.size(), 3u);  // a b | c | d: barriers add no wave
+  EXPECT_EQ(l.plan.waves[0].size(), 2u);
+}
+
+TEST(Lower, CompileTimeWhenDisablesTheStep) {
+  Lowered l(R"(plan p {
+    param full: bool = false
+    check a when full { probe = "true" }
+    check b when !full && 2 > 1 { probe = "true" }
+  })");
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_FALSE(l.step("a").enabled);
+  EXPECT_EQ(l.step("a").disabled_reason, "when condition is false");
+  EXPECT_TRUE(l.step("b").enabled);
+  EXPECT_FALSE(l.step("b").has_condition);
+}
+
+TEST(Lower, SetOverridesAreTypeChecked) {
+  Lowered ok(R"(plan p { param n: int = 1  param t: duration = 1s
+    check a { probe = "sleep ${t}; echo ${n}" } })",
+             true, {{"n", "7"}, {"t", "90s"}});
+  ASSERT_TRUE(ok.ok) << ok.messages();
+  EXPECT_EQ(ok.step("a").run.display(), "sleep 90; echo 7");
+
+  Lowered bad(R"(plan p { param n: int = 1  param t: duration = 1s
+    check a { probe = "sleep ${t}; echo ${n}" } })",
+              true, {{"n", "seven"}, {"t", "20GiB"}, {"m", "1"}});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.messages(),
+            "0:0: --set n=seven: expected an int [E0201]\n"
+            "0:0: --set t=20GiB: expected a duration [E0201]\n"
+            "0:0: --set m=1: the plan has no param 'm' [E0101]\n");
+}
+
+TEST(Lower, WithoutInventoryTargetsAndVarsStaySymbolic) {
+  Lowered l(R"(plan p {
+    param to: site = "dr"
+    check a on to.db { probe = "ping ${target.address} ${vars.zone}" }
+  })",
+            /*inventory=*/false);
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.step("a").host_name, "dr.db");
+  EXPECT_EQ(l.step("a").run.display(), "ping '<dr.db.address>' '<vars.zone>'");
+}
+
+TEST(Lower, UnknownNamesSuggestTheClosest) {
+  Lowered l(R"(plan p {
+    param target_site: site = "dr"
+    check a on local { probe = "echo ${target_sit}" }
+  })");
+  EXPECT_FALSE(l.ok);
+  ASSERT_EQ(l.diags.all().size(), 1u) << l.messages();
+  EXPECT_EQ(l.diags.all()[0].message, "unknown name 'target_sit'");
+  EXPECT_EQ(l.diags.all()[0].help, "did you mean 'target_site'?");
+}
+
+}  // namespace drplan

@@ -1,0 +1,187 @@
+#include "executor/display.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "compiler/units.h"
+#include "executor/journal.h"
+
+namespace drplan {
+
+namespace {
+
+std::string clock_now() {
+  time_t t = time(nullptr);
+  struct tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string seconds(long long ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", ms / 1000.0);
+  return buf;
+}
+
+std::string where(const StepInstance& s) { return s.host_name; }
+
+class PlainDisplay : public Display {
+ public:
+  explicit PlainDisplay(bool color) : color_(color) {}
+  void started(const StepInstance& s, int attempt) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::printf("%s  start   %s %s on %s%s\n", clock_now().c_str(), step_kind_name(s.kind), s.id.c_str(),
+                where(s).c_str(), attempt > 1 ? (" (attempt " + std::to_string(attempt) + ")").c_str() : "");
+    std::fflush(stdout);
+  }
+  void line(const StepInstance& s, std::string_view text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::printf("%s  | %s: %.*s\n", clock_now().c_str(), s.id.c_str(), static_cast<int>(text.size()), text.data());
+    std::fflush(stdout);
+  }
+  void finished(const StepInstance& s, const StepRun& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    const char* c = !color_ ? "" : r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m" : "\033[32m";
+    std::printf("%s  %s%-7s%s %s on %s (%s)%s%s\n", clock_now().c_str(), c, status_name(r.status), color_ ? "\033[0m" : "",
+                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(),
+                r.reason.empty() ? "" : ": ", r.reason.c_str());
+    std::fflush(stdout);
+  }
+  void note(std::string_view text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::printf("%s  %.*s\n", clock_now().c_str(), static_cast<int>(text.size()), text.data());
+    std::fflush(stdout);
+  }
+
+ protected:
+  std::mutex mu_;
+  bool color_;
+};
+
+// Finished steps scroll; the running ones stay at the bottom, redrawn in place.
+class LiveDisplay : public Display {
+ public:
+  explicit LiveDisplay(bool color) : color_(color), ticker_([this] { tick(); }) {}
+  ~LiveDisplay() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    ticker_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    erase();
+  }
+  void started(const StepInstance& s, int attempt) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_[s.index] = {&s, std::chrono::steady_clock::now(), "", attempt};
+    redraw();
+  }
+  void line(const StepInstance& s, std::string_view text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = running_.find(s.index);
+    if (it != running_.end()) it->second.last = std::string(text.substr(0, 120));
+    redraw();
+  }
+  void finished(const StepInstance& s, const StepRun& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_.erase(s.index);
+    erase();
+    const char* mark = r.status == StepStatus::Failed ? "✗" : r.status == StepStatus::Warned ? "!"
+                     : r.status == StepStatus::Skipped ? "-" : "✓";
+    const char* tint = r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m"
+                     : r.status == StepStatus::Skipped ? "\033[2m" : "\033[32m";
+    std::printf("%s %s%s%s %-28s %-8s %7s  %s\n", clock_now().c_str(), color_ ? tint : "", mark, color_ ? "\033[0m" : "",
+                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(), r.reason.c_str());
+    draw();
+  }
+  void note(std::string_view text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    erase();
+    std::printf("%s %s%.*s%s\n", clock_now().c_str(), color_ ? "\033[1m" : "", static_cast<int>(text.size()), text.data(),
+                color_ ? "\033[0m" : "");
+    draw();
+  }
+  void pause() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    erase();
+    paused_ = true;
+  }
+
+ private:
+  struct Running {
+    const StepInstance* step;
+    std::chrono::steady_clock::time_point since;
+    std::string last;
+    int attempt;
+  };
+  void erase() {
+    for (int i = 0; i < drawn_; ++i) std::printf("\033[1A\033[2K");
+    drawn_ = 0;
+    std::fflush(stdout);
+  }
+  void draw() {
+    if (paused_) return;
+    auto now = std::chrono::steady_clock::now();
+    int n = 0;
+    for (const auto& [idx, r] : running_) {
+      if (n == 12) {
+        std::printf("  ... and %zu more running\n", running_.size() - 12);
+        ++n;
+        break;
+      }
+      long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
+      std::printf("  %s▶%s %-28s %-8s %7s  %s\n", color_ ? "\033[36m" : "", color_ ? "\033[0m" : "", r.step->id.c_str(),
+                  where(*r.step).c_str(), seconds(ms).c_str(), r.last.c_str());
+      ++n;
+    }
+    drawn_ = n;
+    std::fflush(stdout);
+  }
+  void redraw() {
+    erase();
+    draw();
+  }
+  void tick() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(1));
+      if (!stop_ && !running_.empty()) redraw();
+    }
+  }
+
+  bool color_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, paused_ = false;
+  int drawn_ = 0;
+  std::map<int, Running> running_;
+  std::thread ticker_;
+};
+
+class SilentDisplay : public Display {
+ public:
+  void started(const StepInstance&, int) override {}
+  void line(const StepInstance&, std::string_view) override {}
+  void finished(const StepInstance&, const StepRun&) override {}
+  void note(std::string_view) override {}
+};
+
+}  // namespace
+
+std::unique_ptr<Display> make_display(bool live, bool color) {
+  if (live) return std::make_unique<LiveDisplay>(color);
+  return std::make_unique<PlainDisplay>(color);
+}
+
+std::unique_ptr<Display> make_silent_display() { return std::make_unique<SilentDisplay>(); }
+
+}  // namespace drplan

@@ -1,0 +1,71 @@
+#include "executor/gates.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "executor/run_identity.h"
+
+namespace drplan {
+
+namespace {
+
+std::string who() { return current_user() + "@" + current_host(); }
+
+bool read_line(FILE* tty, std::string& line) {
+  char buf[512];
+  if (!std::fgets(buf, sizeof buf, tty)) return false;
+  line = buf;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  return true;
+}
+
+}  // namespace
+
+GateDecision FlagPrompter::decide(const StepInstance& gate) {
+  if (approve_.count(gate.name) || approve_.count(gate.id)) return {true, who(), "--approve " + gate.name};
+  if (yes_) return {true, who(), "--yes"};
+  return {false, who(), "not approved: no terminal, and neither --approve " + gate.name + " nor --yes"};
+}
+
+GateDecision TerminalPrompter::decide(const StepInstance& gate) {
+  GateDecision flagged = flags_.decide(gate);
+  if (flagged.approved) return flagged;
+  std::lock_guard<std::mutex> lock(mu_);
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return flagged;
+  GateDecision d{false, who(), "terminal"};
+  for (;;) {
+    std::fprintf(tty, "\n\033[1;34m? gate %s\033[0m  %s\n  [a]pprove  [r]eject  [d]etails > ", gate.id.c_str(),
+                 gate.ask.c_str());
+    std::fflush(tty);
+    std::string line;
+    if (!read_line(tty, line)) break;
+    if (line == "a" || line == "approve" || line == "y" || line == "yes") {
+      d.approved = true;
+      break;
+    }
+    if (line == "r" || line == "reject" || line == "n" || line == "no") break;
+    if (line == "d" || line == "details") {
+      std::fprintf(tty, "  %s\n", gate.details.empty() ? "(no details given)" : gate.details.c_str());
+      if (!gate.title.empty()) std::fprintf(tty, "  %s\n", gate.title.c_str());
+    }
+  }
+  std::fclose(tty);
+  return d;
+}
+
+bool TerminalPrompter::confirm(const std::string& question, bool fallback) {
+  if (yes_) return fallback;
+  std::lock_guard<std::mutex> lock(mu_);
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return fallback;
+  std::fprintf(tty, "\n\033[1m%s\033[0m [y/n] > ", question.c_str());
+  std::fflush(tty);
+  std::string line;
+  bool answer = fallback;
+  if (read_line(tty, line)) answer = line == "y" || line == "yes";
+  std::fclose(tty);
+  return answer;
+}
+
+}  // namespace drplan

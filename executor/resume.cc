@@ -1,0 +1,68 @@
+#include "executor/resume.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "executor/journal.h"
+
+namespace drplan {
+
+bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error) {
+  std::string path = (std::filesystem::path(run_dir) / "journal.jsonl").string();
+  auto records = read_journal(path, &out.torn_lines);
+  if (records.empty() || records.front().value("type", "") != "run_start") {
+    *error = "no readable journal in " + run_dir;
+    return false;
+  }
+  out.run_dir = run_dir;
+  out.run_start = records.front();
+  std::map<std::string, int> index;
+  for (const auto& s : plan.steps) index[s.id] = s.index;
+  out.steps.assign(plan.steps.size(), StepRun{});
+  std::set<int> started, ended;
+  for (const auto& r : records) {
+    std::string type = r.value("type", "");
+    auto it = index.find(r.value("step", ""));
+    if (it == index.end()) continue;
+    int i = it->second;
+    StepRun& st = out.steps[i];
+    if (type == "step_start") {
+      started.insert(i);
+      ended.erase(i);
+    } else if (type == "step_end") {
+      ended.insert(i);
+      std::string status = r.value("status", "");
+      st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
+                  : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
+      st.output = r.value("output", "");
+      st.reason = r.value("reason", "");
+      st.from_journal = satisfied(st.status);
+    } else if (type == "rollback_end" && r.value("ok", false)) {
+      st = StepRun{};  // undone: it has to run again
+    }
+  }
+  for (int i : started)
+    if (!ended.count(i)) out.unfinished.push_back(i);
+  return true;
+}
+
+std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan) {
+  std::string changes;
+  if (run_start.value("plan_digest", "") != plan.plan_digest)
+    changes += "the plan (or a module it uses) changed since the run started";
+  if (run_start.value("inventory_digest", "") != plan.inventory_digest)
+    changes += std::string(changes.empty() ? "" : "; ") + "the inventory changed since the run started";
+  return changes;
+}
+
+std::string latest_run(const std::string& state_dir, const std::string& plan_name) {
+  auto runs = list_runs(state_dir);
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    auto records = read_journal((std::filesystem::path(*it) / "journal.jsonl").string());
+    if (!records.empty() && records.front().value("plan", "") == plan_name) return *it;
+  }
+  return "";
+}
+
+}  // namespace drplan

@@ -1,0 +1,33 @@
+#pragma once
+// Resuming a run from its journal: steps that finished (ok, warned, skipped) stay done and
+// keep their outputs; failed steps and actions that were rolled back run again; a step
+// that started but never finished is reported, for the operator to decide unless it is
+// idempotent.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/plan_ir.h"
+#include "executor/run_state.h"
+
+namespace drplan {
+
+struct ResumePoint {
+  std::string run_dir;
+  nlohmann::json run_start;         ///< the run's first record
+  std::vector<StepRun> steps;       ///< per plan step: done ones marked, the rest Pending
+  std::vector<int> unfinished;      ///< started, never ended
+  int torn_lines = 0;
+};
+
+/// Reads `run_dir`/journal.jsonl against `plan`. False with `error` if unreadable.
+bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error);
+
+/// Describes digest differences between the journal's run and the plan compiled now ("" if none).
+std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan);
+
+/// The newest run directory of `plan_name` under `state_dir`, or "".
+std::string latest_run(const std::string& state_dir, const std::string& plan_name);
+
+}  // namespace drplan

@@ -1,0 +1,10 @@
+#pragma once
+// Who runs drplan, where: recorded in journals, locks and gate decisions.
+#include <string>
+
+namespace drplan {
+
+std::string current_user();
+std::string current_host();
+
+}  // namespace drplan

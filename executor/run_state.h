@@ -1,0 +1,50 @@
+#pragma once
+// The mutable state of one run, kept apart from the immutable compiled plan: so `plan`
+// and `apply` share one graph, and a resumed run starts from what its journal recorded.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/plan_ir.h"
+#include "executor/transport.h"
+
+namespace drplan {
+
+enum class StepStatus { Pending, Running, Succeeded, Warned, Failed, Skipped, Cancelled };
+
+const char* status_name(StepStatus s);
+/// Done in a way that lets dependents run.
+inline bool satisfied(StepStatus s) {
+  return s == StepStatus::Succeeded || s == StepStatus::Warned || s == StepStatus::Skipped;
+}
+
+struct StepRun {
+  StepStatus status = StepStatus::Pending;
+  int remaining_deps = 0;
+  long long started_ms = 0;
+  long long ended_ms = 0;
+  int attempts = 0;
+  ExecResult result;          ///< of the last attempt (run, probe or verify), masked
+  std::string output;         ///< trimmed stdout: what ${step.output} reads
+  std::string reason;         ///< why skipped / failed, in words
+  long long completion = -1;  ///< order of completion (rollback runs in reverse)
+  bool from_journal = false;  ///< completed in an earlier attempt of this run (resume)
+  std::string gate_by;        ///< who decided a gate
+};
+
+struct RunOptions {
+  int jobs = 8;
+  int per_host = 4;
+  bool yes = false;
+  std::set<std::string> approve;
+  bool interactive = false;
+  std::optional<OnFailure> on_failure;  ///< --on-failure; else the plan's
+  bool checks_only = false;
+};
+
+/// Trims trailing newlines and surrounding blanks: what `${step.output}` means.
+std::string trim_output(std::string_view s);
+
+}  // namespace drplan

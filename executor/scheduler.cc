@@ -1,0 +1,450 @@
+#include "executor/scheduler.h"
+
+#include <algorithm>
+#include <regex>
+#include <thread>
+
+#include "compiler/units.h"
+#include "executor/interpolate.h"
+
+namespace drplan {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+nlohmann::json result_json(const ExecResult& r, const Masker* m) {
+  auto mask = [&](const std::string& s) { return m ? m->mask(s) : s; };
+  auto tail = [&](const std::string& s) { return mask(s.size() > 4096 ? s.substr(s.size() - 4096) : s); };
+  nlohmann::json j = {{"exit", r.exit_code}, {"duration_ms", r.duration.count()}};
+  if (!r.signal.empty()) j["signal"] = r.signal;
+  if (r.timed_out) j["timed_out"] = true;
+  if (r.cancelled) j["cancelled"] = true;
+  if (r.connection_lost) j["connection_lost"] = true;
+  if (!r.error.empty()) j["error"] = mask(r.error);
+  if (!r.stdout_text.empty()) j["stdout_tail"] = tail(r.stdout_text);
+  if (!r.stderr_text.empty()) j["stderr_tail"] = tail(r.stderr_text);
+  return j;
+}
+
+// "exit 3", "killed by TERM", "timed out after 30s": why a command failed, in words.
+std::string failure_words(const ExecResult& r) {
+  if (!r.error.empty()) return r.error;
+  if (!r.signal.empty()) return "killed by " + r.signal;
+  return "exit " + std::to_string(r.exit_code);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hooks)
+    : plan_(plan), opt_(std::move(options)), hooks_(std::move(hooks)) {
+  if (opt_.jobs < 1) opt_.jobs = 1;
+  if (opt_.per_host < 1) opt_.per_host = 1;
+  for (const auto& s : plan_.steps) by_id_[s.id] = s.index;
+}
+
+void Scheduler::journal(nlohmann::json record) {
+  if (hooks_.journal) hooks_.journal->append(std::move(record));
+}
+
+std::string Scheduler::output_of(const std::string& id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? "" : state_[it->second].output;
+}
+
+ExecResult Scheduler::exec(const StepInstance& s, const std::string& command,
+                           const std::vector<std::pair<std::string, std::string>>& env, Millis timeout, bool quiet) {
+  ExecRequest req;
+  req.command = command;
+  req.env = env;
+  if (s.host < 0) req.env.insert(req.env.end(), hooks_.local_env.begin(), hooks_.local_env.end());
+  req.timeout = timeout;
+  req.step_id = s.id;
+  req.host = s.host >= 0 && plan_.inventory ? &plan_.inventory->hosts[s.host] : nullptr;
+  req.cancel = &cancel_;
+  if (!quiet)
+    req.on_line = [this, &s](std::string_view line, bool) {
+      hooks_.display->line(s, hooks_.masker ? hooks_.masker->mask(std::string(line)) : std::string(line));
+    };
+  ExecResult r = hooks_.transport->exec(req);
+  if (hooks_.masker) {
+    r.stdout_text = hooks_.masker->mask(std::move(r.stdout_text));
+    r.stderr_text = hooks_.masker->mask(std::move(r.stderr_text));
+    r.error = hooks_.masker->mask(std::move(r.error));
+  }
+  return r;
+}
+
+bool Scheduler::sleep_interruptibly(Millis d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return !work_cv_.wait_for(lock, d, [this] { return cancel_.cancelled.load() || shutting_down_; });
+}
+
+StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
+  StepRun r;
+  Millis backoff = s.backoff.count() ? s.backoff : Millis(1000);
+  for (int attempt = 1; attempt <= 1 + s.retry; ++attempt) {
+    r.attempts = attempt;
+    journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name}, {"attempt", attempt}});
+    hooks_.display->started(s, attempt);
+    r.result = exec(s, job.command, job.env, s.timeout);
+    bool ok = r.result.ok();
+    std::string why = ok ? "" : failure_words(r.result);
+    if (ok && !s.expect.empty()) {
+      try {
+        if (!std::regex_search(r.result.stdout_text, std::regex(s.expect))) {
+          ok = false;
+          why = "output does not match /" + s.expect + "/";
+        }
+      } catch (const std::regex_error&) {
+        ok = false;
+        why = "invalid expect pattern /" + s.expect + "/";
+      }
+    }
+    r.output = trim_output(r.result.stdout_text);
+    if (ok && !job.verify.empty()) {
+      ExecResult v = exec(s, job.verify, job.env, s.timeout.count() ? s.timeout : Millis(0));
+      if (!v.ok()) {
+        ok = false;
+        why = "verify failed (" + failure_words(v) + ")";
+        r.result.stderr_text += v.stdout_text + v.stderr_text;
+      }
+    }
+    if (ok) {
+      r.status = StepStatus::Succeeded;
+      r.reason.clear();
+      return r;
+    }
+    r.reason = why;
+    if (r.result.cancelled || attempt > s.retry) break;
+    if (r.result.connection_lost && !s.idempotent && s.kind == StepKind::Action) {
+      r.reason += " (connection lost; not retried: the action is not idempotent)";
+      break;
+    }
+    journal({{"type", "step_retry"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}, {"backoff_ms", backoff.count()}});
+    hooks_.display->note(s.id + ": " + why + "; retrying in " + format_duration(backoff.count()));
+    if (!sleep_interruptibly(backoff)) break;
+    backoff *= 2;
+  }
+  r.status = (s.kind == StepKind::Check && s.severity == CheckSeverity::Warn) ? StepStatus::Warned : StepStatus::Failed;
+  return r;
+}
+
+StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
+  StepRun r;
+  auto deadline = Clock::now() + (s.timeout.count() ? s.timeout : Millis(300000));
+  Millis every = s.every.count() ? s.every : Millis(2000);
+  Millis interval = every;
+  journal({{"type", "step_start"}, {"step", s.id}, {"kind", "wait"}, {"host", s.host_name}, {"attempt", 1}});
+  hooks_.display->started(s, 1);
+  for (int attempt = 1;; ++attempt) {
+    r.attempts = attempt;
+    auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now());
+    r.result = exec(s, job.command, job.env, std::max(Millis(1000), std::min(left, Millis(60000))), attempt > 1);
+    bool ok = r.result.ok();
+    if (ok && !s.expect.empty()) {
+      try {
+        ok = std::regex_search(r.result.stdout_text, std::regex(s.expect));
+      } catch (const std::regex_error&) {
+        ok = false;
+      }
+    }
+    if (ok) {
+      r.status = StepStatus::Succeeded;
+      r.output = trim_output(r.result.stdout_text);
+      r.reason = attempt > 1 ? "held after " + std::to_string(attempt) + " polls" : "";
+      return r;
+    }
+    if (r.result.cancelled) break;
+    if (Clock::now() + interval >= deadline) {
+      r.reason = "still not true at the deadline (" + format_duration(s.timeout.count()) + ", " +
+                 std::to_string(attempt) + " polls): " + failure_words(r.result);
+      break;
+    }
+    if (!sleep_interruptibly(interval)) break;
+    interval = std::min(interval * 2, every * 8);  // backoff, bounded
+  }
+  if (r.reason.empty()) r.reason = "cancelled";
+  r.status = StepStatus::Failed;
+  return r;
+}
+
+StepRun Scheduler::execute(const Job& job) {
+  const StepInstance& s = plan_.steps[job.step];
+  long long started = now_ms();
+  StepRun r;
+  if (s.kind == StepKind::Gate) {
+    journal({{"type", "step_start"}, {"step", s.id}, {"kind", "gate"}, {"host", "local"}, {"attempt", 1}});
+    hooks_.display->started(s, 1);
+    hooks_.display->pause();
+    GateDecision d = hooks_.prompter->decide(s);
+    journal({{"type", "gate"}, {"step", s.id}, {"ask", s.ask}, {"decision", d.approved ? "approved" : "rejected"},
+             {"by", d.by}, {"how", d.how}});
+    r.status = d.approved ? StepStatus::Succeeded : StepStatus::Failed;
+    r.gate_by = d.by;
+    r.reason = d.approved ? "approved by " + d.by + " (" + d.how + ")" : "rejected: " + d.how;
+    r.output = d.approved ? "approved" : "rejected";
+  } else if (s.kind == StepKind::Wait) {
+    r = run_wait(job, s);
+  } else {
+    r = run_command_step(job, s);
+  }
+  r.started_ms = started;
+  r.ended_ms = now_ms();
+  nlohmann::json end = {{"type", "step_end"}, {"step", s.id}, {"status", status_name(r.status)}, {"attempts", r.attempts},
+                        {"duration_ms", r.ended_ms - r.started_ms}};
+  if (s.kind != StepKind::Gate) end["result"] = result_json(r.result, hooks_.masker);
+  if (!r.reason.empty()) end["reason"] = r.reason;
+  std::string out = hooks_.masker ? hooks_.masker->mask(r.output) : r.output;
+  if (!out.empty()) end["output"] = out.size() > 65536 ? out.substr(out.size() - 65536) : out;
+  journal(std::move(end));
+  return r;
+}
+
+void Scheduler::worker() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [this] { return shutting_down_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.erase(jobs_.begin());
+    }
+    StepRun r = execute(job);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.push_back({job.step, std::move(r)});
+    }
+    cv_.notify_all();
+  }
+}
+
+bool Scheduler::ready_to_start(int i) const {
+  const StepInstance& s = plan_.steps[i];
+  if (s.kind == StepKind::Gate || s.kind == StepKind::Barrier) return true;
+  auto it = running_per_host_.find(s.host_name);
+  return it == running_per_host_.end() || it->second < opt_.per_host;
+}
+
+void Scheduler::skip(int i, std::string reason) {
+  StepRun r;
+  r.status = StepStatus::Skipped;
+  r.reason = std::move(reason);
+  r.started_ms = r.ended_ms = now_ms();
+  if (plan_.steps[i].kind != StepKind::Barrier) {
+    journal({{"type", "step_end"}, {"step", plan_.steps[i].id}, {"status", "skipped"}, {"reason", r.reason}});
+    hooks_.display->finished(plan_.steps[i], r);
+  }
+  complete(i, std::move(r));
+}
+
+void Scheduler::start(int i) {
+  const StepInstance& s = plan_.steps[i];
+  if (s.kind == StepKind::Barrier) {
+    StepRun r;
+    r.status = StepStatus::Succeeded;
+    r.started_ms = r.ended_ms = now_ms();
+    complete(i, std::move(r));
+    return;
+  }
+  if (!s.enabled) return skip(i, s.disabled_reason.empty() ? "disabled" : s.disabled_reason);
+  if (s.has_condition) {
+    bool holds = evaluate_condition(
+        s.condition, [this](const std::string& id) { return output_of(id); },
+        [this](const std::string& id) {
+          auto it = by_id_.find(id);
+          return it != by_id_.end() && state_[it->second].status == StepStatus::Succeeded;
+        });
+    if (!holds) return skip(i, "when " + s.condition.display() + " is false");
+  }
+  if (opt_.checks_only && s.kind != StepKind::Check && s.kind != StepKind::Wait)
+    return skip(i, "--checks-only: no actions or gates");
+  Job job;
+  job.step = i;
+  auto lookup = [this](const std::string& id) { return output_of(id); };
+  job.command = render_command(s.run, lookup);
+  job.verify = render_command(s.verify, lookup);
+  job.env = secret_env(s.run, hooks_.secrets);
+  for (auto& e : secret_env(s.verify, hooks_.secrets)) job.env.push_back(std::move(e));
+  state_[i].status = StepStatus::Running;
+  state_[i].started_ms = now_ms();
+  ++running_;
+  if (s.kind != StepKind::Gate) ++running_per_host_[s.host_name];
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  work_cv_.notify_one();
+}
+
+void Scheduler::complete(int i, StepRun r) {
+  const StepInstance& s = plan_.steps[i];
+  if (state_[i].status == StepStatus::Running) {
+    --running_;
+    if (s.kind != StepKind::Gate) --running_per_host_[s.host_name];
+  }
+  r.completion = completions_++;
+  state_[i] = std::move(r);
+  if (s.kind != StepKind::Barrier && state_[i].status != StepStatus::Skipped) hooks_.display->finished(s, state_[i]);
+  if (state_[i].status == StepStatus::Failed && !stopping_) {
+    stopping_ = true;
+    first_failure_ = i;
+    hooks_.display->note("stopping: " + s.id + " failed (" + state_[i].reason + "); no new steps will start" +
+                         (running_ ? ", waiting for " + std::to_string(running_) + " running" : ""));
+  }
+  if (!satisfied(state_[i].status)) return;
+  for (int d : s.dependents)
+    if (--state_[d].remaining_deps == 0 && state_[d].status == StepStatus::Pending) ready_.push_back(d);
+}
+
+void Scheduler::dispatch() {
+  if (stopping_) return;
+  std::sort(ready_.begin(), ready_.end());
+  for (size_t k = 0; k < ready_.size() && !stopping_;) {
+    int i = ready_[k];
+    bool needs_worker = plan_.steps[i].kind != StepKind::Barrier;
+    if (needs_worker && (running_ >= opt_.jobs || !ready_to_start(i))) {
+      ++k;
+      continue;
+    }
+    ready_.erase(ready_.begin() + static_cast<long>(k));
+    start(i);  // may complete at once (barriers, skips) and add to ready_
+    std::sort(ready_.begin(), ready_.end());
+    k = 0;
+  }
+}
+
+Millis Scheduler::rollback_timeout(const StepInstance& s) const {
+  return s.timeout.count() ? s.timeout : Millis(600000);
+}
+
+void Scheduler::rollback(RunOutcome& out) {
+  std::vector<int> done;
+  for (const auto& s : plan_.steps)
+    if (s.kind == StepKind::Action && state_[s.index].status == StepStatus::Succeeded) done.push_back(s.index);
+  std::sort(done.begin(), done.end(), [this](int a, int b) { return state_[a].completion > state_[b].completion; });
+  if (done.empty()) return;
+  OnFailure policy = opt_.on_failure ? *opt_.on_failure : plan_.on_failure;
+  bool go = policy == OnFailure::Rollback;
+  if (opt_.interactive && !opt_.on_failure) {
+    hooks_.display->pause();
+    go = hooks_.prompter->confirm("Roll back the " + std::to_string(done.size()) + " completed action(s) in reverse order?",
+                                  policy != OnFailure::Stop);
+  } else if (policy == OnFailure::Ask) {
+    go = hooks_.prompter->confirm("Roll back the completed actions?", false);
+  }
+  if (!go) {
+    out.rollback_declined = true;
+    out.not_rolled_back = done;
+    journal({{"type", "rollback_skipped"}, {"reason", "on_failure = stop or declined"}});
+    return;
+  }
+  hooks_.display->note("rolling back " + std::to_string(done.size()) + " completed action(s), newest first");
+  journal({{"type", "rollback_begin"}, {"actions", done.size()}});
+  for (size_t k = 0; k < done.size(); ++k) {
+    const StepInstance& s = plan_.steps[done[k]];
+    if (s.point_of_no_return) {
+      out.stopped_at_no_return = s.index;
+      out.not_rolled_back.assign(done.begin() + static_cast<long>(k), done.end());
+      hooks_.display->note("rollback stops at " + s.id + ": a point of no return" +
+                           (s.rollback_none_reason.empty() ? "" : " (" + s.rollback_none_reason + ")") +
+                           "; it and everything before it stay as they are");
+      journal({{"type", "rollback_stop"}, {"step", s.id}, {"reason", "point of no return"}});
+      break;
+    }
+    if (s.rollback.empty()) {
+      out.manual.push_back(s.index);
+      continue;
+    }
+    auto lookup = [this](const std::string& id) { return output_of(id); };
+    std::string cmd = render_command(s.rollback, lookup);
+    journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}});
+    hooks_.display->note("rollback " + s.id + " on " + s.host_name);
+    cancel_.cancelled = false;
+    ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s));
+    RollbackEntry e{s.index, r.ok(), r.ok() ? "" : failure_words(r)};
+    nlohmann::json rec = {{"type", "rollback_end"}, {"step", s.id}, {"ok", e.ok}, {"result", result_json(r, hooks_.masker)}};
+    journal(rec);
+    hooks_.display->note(std::string(e.ok ? "rolled back " : "ROLLBACK FAILED ") + s.id + (e.ok ? "" : ": " + e.error));
+    out.rollbacks.push_back(e);
+  }
+  journal({{"type", "rollback_end_all"}});
+}
+
+RunOutcome Scheduler::run(std::vector<StepRun> initial) {
+  RunOutcome out;
+  out.started_ms = now_ms();
+  state_ = std::move(initial);
+  state_.resize(plan_.steps.size());
+  for (const auto& s : plan_.steps) {
+    auto& st = state_[s.index];
+    if (satisfied(st.status)) {
+      st.completion = completions_++;
+      continue;
+    }
+    st.status = StepStatus::Pending;
+    st.remaining_deps = 0;
+    for (int d : s.deps)
+      if (!satisfied(state_[d].status)) ++st.remaining_deps;
+    if (st.remaining_deps == 0) ready_.push_back(s.index);
+  }
+  if (hooks_.interrupts) hooks_.interrupts->wake = [this] { cv_.notify_all(); };
+
+  std::vector<std::thread> workers;
+  for (int k = 0; k < opt_.jobs; ++k) workers.emplace_back([this] { worker(); });
+  int seen_presses = 0;
+  dispatch();
+  for (;;) {
+    std::vector<Completion> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] {
+        return !done_.empty() || running_ == 0 ||
+               (hooks_.interrupts && hooks_.interrupts->presses.load() != seen_presses);
+      });
+      batch.swap(done_);
+    }
+    for (auto& c : batch) complete(c.step, std::move(c.result));
+    if (hooks_.interrupts && hooks_.interrupts->presses.load() != seen_presses) {
+      seen_presses = hooks_.interrupts->presses.load();
+      out.interrupted = true;
+      if (seen_presses == 1) {
+        stopping_ = true;
+        hooks_.display->note("interrupted: no new steps will start; waiting for " + std::to_string(running_) +
+                             " running step(s). Press Ctrl-C again to terminate them.");
+        journal({{"type", "interrupt"}, {"presses", 1}});
+      } else {
+        cancel_.cancelled = true;
+        work_cv_.notify_all();
+        hooks_.display->note("terminating the running steps");
+        journal({{"type", "interrupt"}, {"presses", seen_presses}});
+      }
+    }
+    dispatch();
+    if (running_ == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (done_.empty()) break;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutting_down_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& t : workers) t.join();
+  if (hooks_.interrupts) hooks_.interrupts->wake = nullptr;
+
+  bool all_done = std::all_of(state_.begin(), state_.end(), [](const StepRun& r) { return satisfied(r.status); });
+  out.first_failure = first_failure_;
+  out.success = all_done && first_failure_ < 0 && !out.interrupted;
+  if (!out.success) {
+    cancel_.cancelled = false;
+    rollback(out);
+  }
+  out.steps = state_;
+  out.ended_ms = now_ms();
+  return out;
+}
+
+}  // namespace drplan

@@ -1,0 +1,117 @@
+#pragma once
+// The scheduler runs a compiled plan: a step becomes ready when its last dependency is
+// done (join counters), ready steps start on worker threads up to -j and a per-host cap,
+// and completions come back as events — no sleeps, no polling. On the first failure it
+// schedules nothing new, lets running steps finish, then rolls back the completed actions
+// in reverse completion order, never across a point of no return.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/plan_ir.h"
+#include "executor/display.h"
+#include "executor/gates.h"
+#include "executor/journal.h"
+#include "executor/mask.h"
+#include "executor/run_state.h"
+#include "executor/transport.h"
+
+namespace drplan {
+
+/// Ctrl-C: the first press stops scheduling, the second cancels running steps.
+struct Interrupts {
+  std::atomic<int> presses{0};
+  std::function<void()> wake;  ///< set by the scheduler: makes its loop look at `presses`
+};
+
+struct RunHooks {
+  Transport* transport = nullptr;
+  GatePrompter* prompter = nullptr;
+  Display* display = nullptr;
+  JournalWriter* journal = nullptr;  ///< may be null (tests)
+  const Masker* masker = nullptr;
+  std::map<std::string, std::string> secrets;                     ///< name -> value
+  std::vector<std::pair<std::string, std::string>> local_env;      ///< DRPLAN_* for local steps
+  Interrupts* interrupts = nullptr;
+};
+
+struct RollbackEntry {
+  int step = -1;
+  bool ok = false;
+  std::string error;
+};
+
+struct RunOutcome {
+  bool success = false;
+  bool interrupted = false;
+  int first_failure = -1;
+  std::vector<RollbackEntry> rollbacks;   ///< in the order they ran
+  std::vector<int> manual;                ///< completed actions with rollback = none
+  int stopped_at_no_return = -1;          ///< rollback stopped before this action
+  std::vector<int> not_rolled_back;       ///< completed actions left as they are (no-return or stop policy)
+  bool rollback_declined = false;
+  std::vector<StepRun> steps;
+  long long started_ms = 0, ended_ms = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hooks);
+  /// Runs from `initial` (all Pending for a new run; from the journal when resuming).
+  RunOutcome run(std::vector<StepRun> initial);
+
+ private:
+  struct Completion {
+    int step;
+    StepRun result;
+  };
+  struct Job {
+    int step;
+    std::string command, verify;
+    std::vector<std::pair<std::string, std::string>> env;
+  };
+
+  void worker();
+  StepRun execute(const Job& job);
+  StepRun run_command_step(const Job& job, const StepInstance& s);
+  StepRun run_wait(const Job& job, const StepInstance& s);
+  ExecResult exec(const StepInstance& s, const std::string& command, const std::vector<std::pair<std::string, std::string>>& env,
+                  Millis timeout, bool quiet = false);
+  bool sleep_interruptibly(Millis d);
+  void journal(nlohmann::json record);
+  void dispatch();
+  void start(int i);
+  void complete(int i, StepRun r);
+  void skip(int i, std::string reason);
+  bool ready_to_start(int i) const;
+  void rollback(RunOutcome& out);
+  std::string output_of(const std::string& id) const;
+  Millis rollback_timeout(const StepInstance& s) const;
+
+  const CompiledPlan& plan_;
+  RunOptions opt_;
+  RunHooks hooks_;
+  CancelToken cancel_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;       // scheduler: completions, interrupts
+  std::condition_variable work_cv_;  // workers: jobs
+  std::vector<Job> jobs_;
+  std::vector<Completion> done_;
+  bool shutting_down_ = false;
+
+  std::vector<StepRun> state_;
+  std::map<std::string, int> by_id_;
+  std::map<std::string, int> running_per_host_;
+  int running_ = 0;
+  long long completions_ = 0;
+  bool stopping_ = false;
+  int first_failure_ = -1;
+  std::vector<int> ready_;
+};
+
+}  // namespace drplan
