@@ -70,15 +70,22 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
               counts[5], counts[0] + counts[6]);
 
   std::printf("\n  %-30s %-8s %-8s %9s  %s\n", "step", "host", "status", "duration", "note");
+  std::string not_run;
   for (const auto& s : plan.steps) {
     if (s.kind == StepKind::Barrier) continue;
     const StepRun& r = runs[s.index];
+    if (r.status == StepStatus::Pending) {
+      not_run += (not_run.empty() ? "" : ", ") + s.id;
+      continue;
+    }
     std::string dur = r.from_journal ? "(earlier)" : r.ended_ms ? secs(r.ended_ms - r.started_ms) : "-";
     const char* color = r.status == StepStatus::Failed ? st.red() : r.status == StepStatus::Warned ? st.yellow() : "";
     std::string note = r.reason.size() > 70 ? r.reason.substr(0, 67) + "..." : r.reason;
     std::printf("  %-30s %-8s %s%-8s%s %9s  %s\n", s.id.c_str(), s.host_name.c_str(), color, status_name(r.status),
                 st.reset(), dur.c_str(), note.c_str());
   }
+
+  if (!not_run.empty()) std::printf("  not run: %s\n", not_run.c_str());
 
   for (const auto& s : plan.steps) {
     const StepRun& r = runs[s.index];
