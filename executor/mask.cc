@@ -14,6 +14,7 @@ void Masker::add(std::string secret) {
     if (line.size() >= 8) secrets_.push_back(line);
     start = nl + 1;
   }
+  if (start > 0 && secret.size() - start >= 8) secrets_.push_back(secret.substr(start));  // the last line
   secrets_.push_back(std::move(secret));
   std::sort(secrets_.begin(), secrets_.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());

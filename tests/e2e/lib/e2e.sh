@@ -56,3 +56,13 @@ run_drplan() {
 }
 
 finish() { printf '\n%s: %d passed, 0 failed\n' "$E2E_NAME" "$E2E_PASSED"; }
+
+# journal_steps TYPE JOURNAL: the step of every record of TYPE, one per line, in order.
+journal_steps() {
+  /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[2]):
+    try: r = json.loads(line)
+    except ValueError: continue
+    if r.get("type") == sys.argv[1]: print(r.get("step", ""))' "$1" "$2"
+}

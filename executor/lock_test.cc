@@ -1,0 +1,95 @@
+// The apply lock: refused while held (naming the holder), taken over when its pid is gone.
+#include "executor/lock.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "executor/run_identity.h"
+
+namespace drplan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("drplan-lock-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    path_ = (dir_ / "p.lock").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write_holder(long pid, const std::string& host) {
+    std::ofstream(path_) << nlohmann::json{{"pid", pid}, {"user", "alice"}, {"host", host},
+                                           {"started", "2024-05-01T10:00:00.000Z"}, {"run", "r0"}}
+                                .dump();
+  }
+  fs::path dir_;
+  std::string path_;
+};
+
+TEST_F(LockTest, RefusedWhileHeldAndNamesTheHolder) {
+  RunLock first;
+  std::string msg, note;
+  ASSERT_TRUE(first.acquire(path_, "run-1", &msg, &note)) << msg;
+  EXPECT_TRUE(note.empty());
+  RunLock second;
+  EXPECT_FALSE(second.acquire(path_, "run-2", &msg, &note));
+  EXPECT_NE(msg.find("pid " + std::to_string(getpid())), std::string::npos) << msg;
+  EXPECT_NE(msg.find(current_user() + "@" + current_host()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("started 20"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("run-1"), std::string::npos) << msg;
+  first.release();
+  EXPECT_TRUE(second.acquire(path_, "run-2", &msg, &note)) << "released locks can be taken";
+}
+
+TEST_F(LockTest, AStaleLockOfADeadPidIsTakenOver) {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);  // a pid that surely no longer runs
+  write_holder(child, current_host());
+  RunLock lock;
+  std::string msg, note;
+  ASSERT_TRUE(lock.acquire(path_, "run-3", &msg, &note)) << msg;
+  EXPECT_NE(note.find("stale lock of pid " + std::to_string(child)), std::string::npos) << note;
+  EXPECT_NE(note.find("alice@"), std::string::npos) << note;
+  auto j = nlohmann::json::parse(std::ifstream(path_));
+  EXPECT_EQ(j["pid"], getpid());
+  EXPECT_EQ(j["run"], "run-3");
+}
+
+TEST_F(LockTest, ALiveHolderOnThisHostIsRespected) {
+  write_holder(getppid(), current_host());
+  RunLock lock;
+  std::string msg, note;
+  EXPECT_FALSE(lock.acquire(path_, "run-4", &msg, &note));
+  EXPECT_NE(msg.find("pid " + std::to_string(getppid()) + ", alice@"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("started 2024-05-01T10:00:00.000Z"), std::string::npos) << msg;
+}
+
+TEST_F(LockTest, AHolderOnAnotherHostIsNeverAssumedDead) {
+  write_holder(999999, "some-other-host");
+  RunLock lock;
+  std::string msg, note;
+  EXPECT_FALSE(lock.acquire(path_, "run-5", &msg, &note));
+  EXPECT_NE(msg.find("another host"), std::string::npos) << msg;
+}
+
+TEST_F(LockTest, ReleasedOnDestruction) {
+  std::string msg, note;
+  {
+    RunLock lock;
+    ASSERT_TRUE(lock.acquire(path_, "run-6", &msg, &note));
+    EXPECT_TRUE(fs::exists(path_));
+  }
+  EXPECT_FALSE(fs::exists(path_));
+}
+
+}  // namespace
+}  // namespace drplan

@@ -1,0 +1,138 @@
+// Resume points from journals: done steps stay done with their outputs, rolled-back actions
+// run again, steps that started but never ended are listed; digests tell what changed.
+#include "executor/resume.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "executor/journal.h"
+
+namespace drplan {
+namespace {
+
+namespace fs = std::filesystem;
+
+CompiledPlan plan_of(const std::vector<std::string>& ids) {
+  CompiledPlan p;
+  p.name = "p";
+  p.plan_digest = "pd";
+  p.inventory_digest = "id";
+  for (const auto& id : ids) {
+    StepInstance s;
+    s.index = static_cast<int>(p.steps.size());
+    s.id = s.name = id;
+    p.steps.push_back(s);
+  }
+  return p;
+}
+
+class ResumeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("drplan-resume-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& run, const std::vector<nlohmann::json>& records) {
+    std::string d = (dir_ / "runs" / run).string(), error;
+    JournalWriter w;
+    EXPECT_TRUE(w.open(d, &error));
+    for (const auto& r : records) w.append(r);
+    return d;
+  }
+  fs::path dir_;
+};
+
+nlohmann::json start_of(const std::string& plan = "p") {
+  return {{"type", "run_start"}, {"plan", plan}, {"plan_digest", "pd"}, {"inventory_digest", "id"}};
+}
+nlohmann::json started(const std::string& s) { return {{"type", "step_start"}, {"step", s}}; }
+nlohmann::json ended(const std::string& s, const std::string& status, const std::string& output = "") {
+  nlohmann::json j = {{"type", "step_end"}, {"step", s}, {"status", status}};
+  if (!output.empty()) j["output"] = output;
+  return j;
+}
+
+TEST_F(ResumeTest, DoneStepsKeepTheirOutputsAndUnfinishedOnesAreListed) {
+  CompiledPlan plan = plan_of({"a", "b", "c", "d", "e", "f"});
+  std::string run = write("r1", {start_of(), started("a"), ended("a", "ok", "v1"), started("b"), ended("b", "warned"),
+                                 ended("c", "skipped"), started("d"), ended("d", "failed"), started("e"), started("d")});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Succeeded);
+  EXPECT_EQ(rp.steps[0].output, "v1");
+  EXPECT_TRUE(rp.steps[0].from_journal);
+  EXPECT_EQ(rp.steps[1].status, StepStatus::Warned);
+  EXPECT_EQ(rp.steps[2].status, StepStatus::Skipped);
+  EXPECT_EQ(rp.steps[3].status, StepStatus::Pending) << "a failed step runs again";
+  EXPECT_EQ(rp.steps[4].status, StepStatus::Pending);
+  EXPECT_EQ(rp.steps[5].status, StepStatus::Pending);
+  EXPECT_EQ(rp.unfinished, (std::vector<int>{3, 4})) << "d restarted (a retry or an earlier resume) and e never ended";
+}
+
+TEST_F(ResumeTest, RolledBackActionsArePendingAgain) {
+  CompiledPlan plan = plan_of({"a", "b"});
+  std::string run = write("r1", {start_of(), started("a"), ended("a", "ok", "x"), started("b"), ended("b", "failed"),
+                                 {{"type", "rollback_start"}, {"step", "a"}},
+                                 {{"type", "rollback_end"}, {"step", "a"}, {"ok", true}}});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error));
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Pending);
+  EXPECT_TRUE(rp.steps[0].output.empty());
+  EXPECT_TRUE(rp.unfinished.empty());
+}
+
+TEST_F(ResumeTest, AFailedRollbackLeavesTheActionDone) {
+  CompiledPlan plan = plan_of({"a", "b"});
+  std::string run = write("r1", {start_of(), started("a"), ended("a", "ok"), started("b"), ended("b", "failed"),
+                                 {{"type", "rollback_end"}, {"step", "a"}, {"ok", false}}});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error));
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Succeeded);
+}
+
+TEST_F(ResumeTest, ATornLastRecordIsToleratedAndCounted) {
+  CompiledPlan plan = plan_of({"a"});
+  std::string run = write("r1", {start_of(), started("a")});
+  { std::ofstream(run + "/journal.jsonl", std::ios::app) << R"({"type":"step_end","step":"a","status":"o)"; }
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error));
+  EXPECT_EQ(rp.torn_lines, 1);
+  EXPECT_EQ(rp.unfinished, std::vector<int>{0});
+}
+
+TEST_F(ResumeTest, NoJournalIsAnError) {
+  fs::create_directories(dir_ / "runs/empty");
+  ResumePoint rp;
+  std::string error;
+  EXPECT_FALSE(load_resume_point((dir_ / "runs/empty").string(), plan_of({"a"}), rp, &error));
+  EXPECT_NE(error.find("no readable journal"), std::string::npos);
+}
+
+TEST_F(ResumeTest, DigestChangesAreNamed) {
+  CompiledPlan plan = plan_of({"a"});
+  EXPECT_EQ(digest_changes(start_of(), plan), "");
+  plan.plan_digest = "changed";
+  EXPECT_EQ(digest_changes(start_of(), plan), "the plan (or a module it uses) changed since the run started");
+  plan.inventory_digest = "changed";
+  EXPECT_NE(digest_changes(start_of(), plan).find("; the inventory changed"), std::string::npos);
+}
+
+TEST_F(ResumeTest, LatestRunPicksTheNewestOfThePlan) {
+  write("20240101-000000-p-1", {start_of("p")});
+  write("20240102-000000-p-2", {start_of("p")});
+  write("20240103-000000-q-3", {start_of("q")});
+  EXPECT_EQ(fs::path(latest_run(dir_.string(), "p")).filename(), "20240102-000000-p-2");
+  EXPECT_EQ(latest_run(dir_.string(), "none"), "");
+}
+
+}  // namespace
+}  // namespace drplan

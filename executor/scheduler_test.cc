@@ -1,0 +1,539 @@
+// Scheduler semantics with the fake transport, each scenario at 1, 2 and 8 workers: ordering,
+// parallelism and caps, fan-out, failure and rollback, retries, timeouts, gates, conditions,
+// waits, warnings, outputs and secrets. Plans are compiled in-process from small sources.
+#include "executor/scheduler.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "compiler/compile.h"
+#include "compiler/string_template.h"
+#include "executor/fake_transport.h"
+
+namespace drplan {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kInventory = R"(
+[inventory]
+name = "test"
+[sites.here]
+title = "here"
+[hosts.h1]
+site = "here"
+transport = "local"
+roles = ["worker"]
+[hosts.h2]
+site = "here"
+transport = "local"
+roles = ["worker"]
+[hosts.h3]
+site = "here"
+transport = "local"
+roles = ["worker"]
+[hosts.h4]
+site = "here"
+transport = "local"
+roles = ["worker"]
+[secrets]
+token = { env = "DRPLAN_TEST_TOKEN" }
+)";
+
+FakeScript script(int exit_code, std::string out = "", int delay_ms = 0) {
+  FakeScript s;
+  s.exit_code = exit_code;
+  s.stdout_text = std::move(out);
+  s.delay = milliseconds(delay_ms);
+  return s;
+}
+FakeScript slow(int delay_ms) { return script(0, "", delay_ms); }
+FakeScript failing(int delay_ms = 0) { return script(1, "", delay_ms); }
+
+class SchedulerTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = fs::temp_directory_path() / ("drplan-sched-" + std::to_string(getpid()) + "-" + name);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "inv.toml") << kInventory;
+    opt_.jobs = GetParam();
+    opt_.per_host = 64;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Compiles `body` as the inside of `plan t { ... }`; fails the test on errors.
+  const CompiledPlan& compile(const std::string& body) {
+    fs::path file = dir_ / "t.dr";
+    std::ofstream(file) << "plan t {\n" << body << "\n}\n";
+    SourceManager sm;
+    DiagnosticEngine diags;
+    CompileOptions co;
+    co.plan_path = file.string();
+    co.inventory_path = (dir_ / "inv.toml").string();
+    co.module_dirs = {DRPLAN_SOURCE_DIR};
+    plan_ = compile_plan(sm, co, diags);
+    if (!plan_) {
+      diags.sort();
+      ADD_FAILURE() << render_text(sm, diags.all(), false);
+      static CompiledPlan empty;
+      return empty;
+    }
+    return *plan_;
+  }
+
+  RunOutcome run(GatePrompter* prompter = nullptr) {
+    RunHooks hooks;
+    hooks.transport = &fake_;
+    FlagPrompter yes({}, true);
+    hooks.prompter = prompter ? prompter : &yes;
+    hooks.display = display_.get();
+    hooks.masker = &masker_;
+    hooks.secrets = secrets_;
+    Scheduler s(*plan_, opt_, hooks);
+    auto t0 = Clock::now();
+    RunOutcome out = s.run(std::vector<StepRun>(plan_->steps.size()));
+    wall_ms_ = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+    return out;
+  }
+
+  int index(const std::string& id) const {
+    const StepInstance* s = plan_->find(id);
+    EXPECT_NE(s, nullptr) << "no step " << id;
+    return s ? s->index : -1;
+  }
+  StepStatus status(const RunOutcome& out, const std::string& id) const { return out.steps.at(index(id)).status; }
+  std::string ids(const std::vector<int>& steps) const {
+    std::string s;
+    for (int i : steps) s += (s.empty() ? "" : " ") + plan_->steps[i].id;
+    return s;
+  }
+  std::string rollback_order(const RunOutcome& out) const {
+    std::vector<int> steps;
+    for (const auto& r : out.rollbacks) steps.push_back(r.step);
+    return ids(steps);
+  }
+
+  // A step never starts before every step it depends on (through phase barriers) has ended.
+  void expect_dependency_order() const {
+    auto calls = fake_.calls();
+    for (const auto& s : plan_->steps) {
+      std::vector<int> deps(s.deps.begin(), s.deps.end());
+      for (size_t k = 0; k < deps.size(); ++k)
+        if (plan_->steps[deps[k]].kind == StepKind::Barrier)
+          deps.insert(deps.end(), plan_->steps[deps[k]].deps.begin(), plan_->steps[deps[k]].deps.end());
+      for (const auto& c : calls) {
+        if (c.step_id != s.id) continue;
+        for (int d : deps)
+          for (const auto& dc : calls)
+            if (dc.step_id == plan_->steps[d].id)
+              EXPECT_LE(dc.end.time_since_epoch().count(), c.start.time_since_epoch().count())
+                  << s.id << " started before its dependency " << plan_->steps[d].id << " ended";
+      }
+    }
+  }
+
+  fs::path dir_;
+  std::unique_ptr<CompiledPlan> plan_;
+  RunOptions opt_;
+  FakeTransport fake_;
+  Masker masker_;
+  std::map<std::string, std::string> secrets_;
+  std::unique_ptr<Display> display_ = make_silent_display();
+  long long wall_ms_ = 0;
+};
+
+INSTANTIATE_TEST_SUITE_P(Workers, SchedulerTest, ::testing::Values(1, 2, 8),
+                         [](const auto& info) { return "j" + std::to_string(info.param); });
+
+// --- order and parallelism ------------------------------------------------------------
+
+TEST_P(SchedulerTest, DependentsStartOnlyAfterTheirDependenciesEnd) {
+  compile(R"(
+    check root on local { probe = "root" }
+    action left after root { run = "left" rollback = "true" }
+    action right after root { run = "right" rollback = "true" }
+    action join after left, right { run = "join" rollback = "true" }
+    phase "one" { action p1 after join { run = "p1" rollback = "true" } action p2 after join { run = "p2" rollback = "true" } }
+    phase "two" { action p3 { run = "p3" rollback = "true" } }
+  )");
+  fake_.on_command("left", slow(30));
+  fake_.on_command("right", slow(5));
+  fake_.on_command("p1", slow(20));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(fake_.calls().size(), 7u);
+  expect_dependency_order();
+  // The phase barrier: p3 starts after both steps of phase one.
+  auto p3 = fake_.calls_matching("p3").at(0);
+  EXPECT_GE(p3.start, fake_.calls_matching("p1").at(0).end);
+}
+
+TEST_P(SchedulerTest, IndependentStepsRunInParallelUpToJobs) {
+  std::string body;
+  for (int i = 0; i < 8; ++i) body += "action a" + std::to_string(i) + " { run = \"work" + std::to_string(i) + "\" rollback = \"true\" }\n";
+  compile(body);
+  fake_.set_default(slow(60));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(fake_.max_concurrency(), GetParam());
+  // 8 × 60 ms in waves of -j: the makespan follows the width, not the step count.
+  int waves = (8 + GetParam() - 1) / GetParam();
+  EXPECT_GE(wall_ms_, waves * 60 - 5);
+  EXPECT_LT(wall_ms_, waves * 60 + 150);
+}
+
+TEST_P(SchedulerTest, PerHostCapHoldsWhileOtherHostsProceed) {
+  compile(R"(
+    action a on worker { run = "a" rollback = "true" }
+    action b on worker { run = "b" rollback = "true" }
+    action c on worker { run = "c" rollback = "true" }
+  )");
+  opt_.per_host = 1;
+  fake_.set_default(slow(20));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(fake_.calls().size(), 12u);
+  for (const char* h : {"h1", "h2", "h3", "h4"}) EXPECT_EQ(fake_.max_concurrency(h), 1) << h;
+  EXPECT_EQ(fake_.max_concurrency(), std::min(GetParam(), 4));
+}
+
+TEST_P(SchedulerTest, FanOutMakesOneInstancePerHostAndDependentsWaitForAll) {
+  compile(R"(
+    action spread on worker { run = "spread on ${target.name}" rollback = "true" }
+    action after_all after spread { run = "after_all" rollback = "true" }
+  )");
+  fake_.on_step("spread@h3", slow(40));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  for (const char* h : {"h1", "h2", "h3", "h4"}) {
+    auto c = fake_.calls_of(std::string("spread@") + h);
+    ASSERT_EQ(c.size(), 1u) << h;
+    EXPECT_EQ(c[0].host, h);
+    EXPECT_EQ(c[0].command, std::string("spread on ") + h);
+  }
+  EXPECT_GE(fake_.calls_of("after_all").at(0).start, fake_.calls_of("spread@h3").at(0).end);
+  expect_dependency_order();
+}
+
+// --- failure and rollback -----------------------------------------------------------
+
+TEST_P(SchedulerTest, AFailureStopsSchedulingAndLetsRunningStepsFinish) {
+  compile(R"(
+    action bad { run = "bad" rollback = "undo bad" }
+    action next after bad { run = "next" rollback = "undo next" }
+    action busy { run = "busy" rollback = "undo busy" }
+    action after_busy after busy { run = "after_busy" rollback = "undo after_busy" }
+  )");
+  fake_.on_command("undo", script(0));
+  fake_.on_command("bad", failing(10));
+  fake_.on_command("busy", slow(80));
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(out.first_failure, index("bad"));
+  EXPECT_EQ(status(out, "bad"), StepStatus::Failed);
+  EXPECT_TRUE(fake_.calls_of("next").empty());
+  EXPECT_TRUE(fake_.calls_of("after_busy").empty()) << "a step became ready after the failure and still started";
+  EXPECT_EQ(status(out, "next"), StepStatus::Pending);
+  if (GetParam() > 1) {
+    // busy was running when bad failed: it finished, and is rolled back.
+    EXPECT_EQ(status(out, "busy"), StepStatus::Succeeded);
+    EXPECT_EQ(rollback_order(out), "busy");
+    EXPECT_EQ(fake_.calls_matching("undo busy").size(), 1u);
+  }
+  EXPECT_TRUE(fake_.calls_matching("undo bad").empty()) << "the failed action itself is not rolled back";
+}
+
+TEST_P(SchedulerTest, RollbackRunsInReverseCompletionOrder) {
+  compile(R"(
+    action a1 { run = "run a1" rollback = "undo a1" }
+    action a2 { run = "run a2" rollback = "undo a2" }
+    action a3 { run = "run a3" rollback = "undo a3" }
+    action a4 after a2 { run = "run a4" rollback = "undo a4" }
+    action fail after a1, a3, a4 { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("undo", script(0));
+  fake_.on_command("run a1", slow(60));
+  fake_.on_command("run a2", slow(5));
+  fake_.on_command("run a3", slow(30));
+  fake_.on_command("run fail", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  // Completion order as the fake saw it, newest first, is the rollback order.
+  std::vector<FakeTransport::Call> runs = fake_.calls_matching("run a");
+  std::sort(runs.begin(), runs.end(), [](const auto& x, const auto& y) { return x.end > y.end; });
+  std::string expected;
+  for (const auto& c : runs) expected += (expected.empty() ? "" : " ") + c.step_id;
+  EXPECT_EQ(rollback_order(out), expected);
+  auto undos = fake_.calls_matching("undo");
+  ASSERT_EQ(undos.size(), 4u);
+  for (size_t k = 0; k < undos.size(); ++k) EXPECT_EQ(undos[k].step_id, runs[k].step_id);
+  // With every action running at once they complete a2 (5 ms), a4 (right after), a3 (30), a1 (60).
+  if (GetParam() == 8) EXPECT_EQ(expected, "a1 a3 a4 a2");
+  for (const auto& r : out.rollbacks) EXPECT_TRUE(r.ok);
+}
+
+TEST_P(SchedulerTest, RollbackStopsAtAPointOfNoReturn) {
+  compile(R"(
+    action first { run = "run first" rollback = "undo first" }
+    action promote after first { run = "run promote" rollback = "undo promote" point_of_no_return = true }
+    action third after promote { run = "run third" rollback = "undo third" }
+    action fail after third { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("undo", script(0));
+  fake_.on_command("run fail", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(rollback_order(out), "third");
+  EXPECT_EQ(out.stopped_at_no_return, index("promote"));
+  EXPECT_EQ(ids(out.not_rolled_back), "promote first");
+  EXPECT_TRUE(fake_.calls_matching("undo promote").empty());
+  EXPECT_TRUE(fake_.calls_matching("undo first").empty());
+}
+
+TEST_P(SchedulerTest, RollbackNoneIsListedForManualAttention) {
+  compile(R"(
+    action manual_one { run = "run manual" rollback = none "cannot be undone by a script" }
+    action undoable after manual_one { run = "run undoable" rollback = "undo undoable" }
+    action fail after undoable { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("undo", script(0));
+  fake_.on_command("run fail", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(rollback_order(out), "undoable");
+  EXPECT_EQ(ids(out.manual), "manual_one");
+}
+
+TEST_P(SchedulerTest, AFailedRollbackDoesNotStopTheOthersAndTheRunStaysFailed) {
+  compile(R"(
+    action a1 { run = "run a1" rollback = "undo a1" }
+    action a2 after a1 { run = "run a2" rollback = "undo a2" }
+    action a3 after a2 { run = "run a3" rollback = "undo a3" }
+    action fail after a3 { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("undo a2", failing());
+  fake_.on_command("undo", script(0));
+  fake_.on_command("run fail", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  ASSERT_EQ(out.rollbacks.size(), 3u);
+  EXPECT_EQ(rollback_order(out), "a3 a2 a1");
+  EXPECT_TRUE(out.rollbacks[0].ok);
+  EXPECT_FALSE(out.rollbacks[1].ok);
+  EXPECT_EQ(out.rollbacks[1].error, "exit 1");
+  EXPECT_TRUE(out.rollbacks[2].ok);
+}
+
+TEST_P(SchedulerTest, OnFailureStopLeavesCompletedActionsAlone) {
+  compile(R"(
+    on_failure = stop
+    action a1 { run = "run a1" rollback = "undo a1" }
+    action fail after a1 { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("run fail", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_TRUE(out.rollback_declined);
+  EXPECT_EQ(ids(out.not_rolled_back), "a1");
+  EXPECT_TRUE(fake_.calls_matching("undo").empty());
+  opt_.on_failure = OnFailure::Rollback;  // --on-failure rollback overrides the plan
+  RunOutcome again = run();
+  EXPECT_EQ(rollback_order(again), "a1");
+}
+
+// --- step semantics --------------------------------------------------------------------
+
+TEST_P(SchedulerTest, RetryBacksOffAndCountsAttempts) {
+  compile(R"(
+    action flaky { run = "flaky" rollback = "true" retry = 3 backoff = 20ms }
+    action hopeless { run = "hopeless" rollback = "true" retry = 2 backoff = 5ms }
+  )");
+  FakeScript flaky = script(0);
+  flaky.fail_times = 2;
+  fake_.on_command("flaky", flaky);
+  fake_.on_command("hopeless", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(out.steps[index("flaky")].attempts, 3);
+  EXPECT_EQ(status(out, "flaky"), StepStatus::Succeeded);
+  auto calls = fake_.calls_of("flaky");
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_GE(calls[1].start - calls[0].end, milliseconds(20));
+  EXPECT_GE(calls[2].start - calls[1].end, milliseconds(40)) << "the backoff doubles";
+  EXPECT_EQ(fake_.calls_of("hopeless").size(), 3u);  // 1 + retry 2
+  EXPECT_EQ(out.steps[index("hopeless")].attempts, 3);
+  EXPECT_EQ(status(out, "hopeless"), StepStatus::Failed);
+}
+
+TEST_P(SchedulerTest, ATimeoutFailsTheStepPromptly) {
+  compile(R"(action slowpoke { run = "slowpoke" rollback = "true" timeout = 50ms })");
+  fake_.on_command("slowpoke", slow(10000));
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(status(out, "slowpoke"), StepStatus::Failed);
+  EXPECT_TRUE(out.steps[index("slowpoke")].result.timed_out);
+  EXPECT_LT(wall_ms_, 1000);
+}
+
+TEST_P(SchedulerTest, VerifyFailureAndExpectMismatchFailTheStep) {
+  compile(R"(
+    action a { run = "run a" verify = "verify a" rollback = "true" }
+    check c { probe = "probe c" expect = "^ready$" }
+  )");
+  fake_.on_command("verify a", failing());
+  fake_.on_command("probe c", script(0, "not ready\n"));
+  RunOutcome out = run();
+  EXPECT_EQ(status(out, "a"), StepStatus::Failed);
+  EXPECT_NE(out.steps[index("a")].reason.find("verify failed"), std::string::npos);
+  if (GetParam() > 1) {
+    EXPECT_EQ(status(out, "c"), StepStatus::Failed);
+    EXPECT_NE(out.steps[index("c")].reason.find("does not match"), std::string::npos);
+  }
+}
+
+TEST_P(SchedulerTest, GatesApproveOrReject) {
+  compile(R"(
+    gate g { ask = "go?" }
+    action a after g { run = "run a" rollback = "true" }
+  )");
+  FlagPrompter none({}, false);
+  RunOutcome rejected = run(&none);
+  EXPECT_FALSE(rejected.success);
+  EXPECT_EQ(status(rejected, "g"), StepStatus::Failed);
+  EXPECT_TRUE(fake_.calls_of("a").empty());
+
+  FlagPrompter approve({"g"}, false);
+  RunOutcome approved = run(&approve);
+  EXPECT_TRUE(approved.success);
+  EXPECT_NE(approved.steps[index("g")].reason.find("--approve g"), std::string::npos);
+  EXPECT_EQ(fake_.calls_of("a").size(), 1u);
+}
+
+TEST_P(SchedulerTest, WhenConditions) {
+  compile(R"(
+    param mode: string = "quick"
+    action never when mode == "full" { run = "never" rollback = "true" }
+    action after_never after never { run = "after_never" rollback = "true" }
+    check soft { probe = "soft" severity = warn }
+    check hard { probe = "hard" }
+    action if_soft when soft.ok { run = "if_soft" rollback = "true" }
+    action if_hard when hard.ok { run = "if_hard" rollback = "true" }
+  )");
+  fake_.on_command("soft", failing());
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(status(out, "never"), StepStatus::Skipped);
+  EXPECT_TRUE(fake_.calls_of("never").empty());
+  EXPECT_EQ(fake_.calls_of("after_never").size(), 1u) << "a skipped step does not block its dependents";
+  EXPECT_EQ(status(out, "soft"), StepStatus::Warned);
+  EXPECT_EQ(status(out, "if_soft"), StepStatus::Skipped);
+  EXPECT_TRUE(fake_.calls_of("if_soft").empty());
+  EXPECT_EQ(fake_.calls_of("if_hard").size(), 1u);
+}
+
+TEST_P(SchedulerTest, WaitsPollUntilTrueOrTheDeadline) {
+  compile(R"(
+    wait ready { probe = "ready?" every = 10ms timeout = 5s }
+    wait never { probe = "never?" every = 10ms timeout = 150ms }
+  )");
+  FakeScript ready = script(0, "yes");
+  ready.fail_times = 3;
+  fake_.on_command("ready?", ready);
+  fake_.on_command("never?", failing());
+  RunOutcome out = run();
+  EXPECT_EQ(status(out, "ready"), StepStatus::Succeeded);
+  EXPECT_EQ(fake_.calls_of("ready").size(), 4u);
+  EXPECT_EQ(out.steps[index("ready")].attempts, 4);
+  EXPECT_EQ(status(out, "never"), StepStatus::Failed);
+  EXPECT_NE(out.steps[index("never")].reason.find("deadline"), std::string::npos);
+  const StepRun& n = out.steps[index("never")];
+  EXPECT_GE(n.ended_ms - n.started_ms, 70);
+  EXPECT_LE(n.ended_ms - n.started_ms, 1000);
+  EXPECT_GE(fake_.calls_of("never").size(), 3u);
+}
+
+TEST_P(SchedulerTest, WarnChecksDoNotFailTheRun) {
+  compile(R"(
+    check advisory { probe = "advisory" severity = warn }
+    action a after advisory { run = "run a" rollback = "true" }
+  )");
+  fake_.on_command("advisory", failing());
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(status(out, "advisory"), StepStatus::Warned);
+  EXPECT_EQ(fake_.calls_of("a").size(), 1u);
+}
+
+TEST_P(SchedulerTest, OutputsFlowIntoDependentsShellQuoted) {
+  compile(R"(
+    check source { probe = "source" }
+    action sink { run = "echo ${source.output} done" rollback = "true" }
+  )");
+  fake_.on_command("source", script(0, "it's $HOME; rm -rf /\n\n"));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  auto sink = fake_.calls_of("sink");
+  ASSERT_EQ(sink.size(), 1u);
+  EXPECT_EQ(sink[0].command, "echo 'it'\\''s $HOME; rm -rf /' done");
+  EXPECT_GE(sink[0].start, fake_.calls_of("source").at(0).end) << "reading an output is a dependency";
+}
+
+TEST_P(SchedulerTest, SecretsTravelInTheEnvironmentNotTheCommand) {
+  compile(R"(action login { run = "login --password ${secrets.token}" rollback = "true" })");
+  secrets_["token"] = "s3cr3t-value";
+  masker_.add("s3cr3t-value");
+  fake_.on_command("login", script(0, "logged in with s3cr3t-value\n"));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  auto c = fake_.calls_of("login").at(0);
+  EXPECT_EQ(c.command.find("s3cr3t"), std::string::npos) << c.command;
+  EXPECT_NE(c.command.find("$DRPLAN_SECRET_TOKEN"), std::string::npos) << c.command;
+  ASSERT_EQ(c.env.size(), 1u);
+  EXPECT_EQ(c.env[0].first, "DRPLAN_SECRET_TOKEN");
+  EXPECT_EQ(c.env[0].second, "s3cr3t-value");
+  EXPECT_EQ(out.steps[index("login")].output, "logged in with ****") << "outputs are masked";
+}
+
+TEST_P(SchedulerTest, InterruptStopsSchedulingAndASecondPressCancels) {
+  compile(R"(
+    action long { run = "long" rollback = "true" }
+    action later after long { run = "later" rollback = "true" }
+  )");
+  fake_.on_command("long", slow(10000));
+  Interrupts irq;
+  std::thread presser([&] {
+    while (fake_.calls().empty()) std::this_thread::sleep_for(milliseconds(1));
+    for (int k = 0; k < 2; ++k) {
+      irq.presses++;
+      while (!irq.wake) std::this_thread::sleep_for(milliseconds(1));
+      irq.wake();
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+  });
+  RunHooks hooks;
+  hooks.transport = &fake_;
+  FlagPrompter yes({}, true);
+  hooks.prompter = &yes;
+  hooks.display = display_.get();
+  hooks.interrupts = &irq;
+  Scheduler s(*plan_, opt_, hooks);
+  auto t0 = Clock::now();
+  RunOutcome out = s.run(std::vector<StepRun>(plan_->steps.size()));
+  presser.join();
+  EXPECT_LT(Clock::now() - t0, milliseconds(2000));
+  EXPECT_TRUE(out.interrupted);
+  EXPECT_FALSE(out.success);
+  EXPECT_TRUE(fake_.calls_of("later").empty());
+  EXPECT_TRUE(fake_.calls_of("long").at(0).result.cancelled);
+}
+
+}  // namespace
+}  // namespace drplan
