@@ -136,6 +136,11 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     auto& d = diags_.error(DiagCode::Syntax, l, expected.empty() ? msg : msg + ", expected " + expected);
     if (type == DrplanLexer::STRING && expected.find("a name") != std::string::npos)
       d.help = "names are written without quotes";
+    std::string text = bad->getText();
+    bool keyword = type != DrplanLexer::IDENT && !text.empty() && std::isalpha(static_cast<unsigned char>(text[0])) &&
+                   type != DrplanLexer::QUANTITY;
+    if (keyword && expected.find("a name") != std::string::npos)
+      d.help = "'" + text + "' is a reserved word; choose another name";
   }
 
   Loc loc(antlr4::Token* t) const {

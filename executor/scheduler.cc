@@ -83,7 +83,12 @@ bool Scheduler::sleep_interruptibly(Millis d) {
 StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   StepRun r;
   Millis backoff = s.backoff.count() ? s.backoff : Millis(1000);
-  for (int attempt = 1; attempt <= 1 + s.retry; ++attempt) {
+  // A dropped connection earns one more attempt (after reconnecting) when repeating the
+  // step is safe: checks, waits and idempotent actions.
+  const bool repeatable = s.idempotent || s.kind != StepKind::Action;
+  int budget = 1 + s.retry;
+  bool reconnect_used = false;
+  for (int attempt = 1; attempt <= budget; ++attempt) {
     r.attempts = attempt;
     journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name}, {"attempt", attempt}});
     hooks_.display->started(s, attempt);
@@ -116,11 +121,18 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
       return r;
     }
     r.reason = why;
-    if (r.result.cancelled || attempt > s.retry) break;
-    if (r.result.connection_lost && !s.idempotent && s.kind == StepKind::Action) {
-      r.reason += " (connection lost; not retried: the action is not idempotent)";
-      break;
+    if (r.result.cancelled) break;
+    if (r.result.connection_lost) {
+      if (!repeatable) {
+        r.reason += " (connection lost; not retried: the action is not idempotent)";
+        break;
+      }
+      if (!reconnect_used) {
+        reconnect_used = true;
+        ++budget;
+      }
     }
+    if (attempt >= budget) break;
     journal({{"type", "step_retry"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}, {"backoff_ms", backoff.count()}});
     hooks_.display->note(s.id + ": " + why + "; retrying in " + format_duration(backoff.count()));
     if (!sleep_interruptibly(backoff)) break;
