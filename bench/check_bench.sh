@@ -57,6 +57,7 @@ n=0
 for (( p = 0; p < phases; p++ )); do
   echo "  phase \"phase $p\" {" >> "$plan"
   first=$n
+  last_local=""
   for (( i = 0; i < per_phase; i++ )); do
     name=s$n
     deps=()
@@ -79,9 +80,15 @@ for (( p = 0; p < phases; p++ )); do
       4) echo "    action $name on to.app$after = cron.apply(target.app_home + \"/script/crontab-$n.sh\", \"job-$n\")" ;;
       5) echo "    gate $name$after { ask = \"Proceed with step $n towards \${to}?\" }" ;;
       6) echo "    wait $name on to.db$after { probe = pg.is_primary() every = 1s timeout = 2m }" ;;
-      *) # An implicit dependency: read the output of an earlier check on the same host kind.
-         echo "    action $name on local$after { run = \"echo step $n at \${to.app.address} after \${pause} > /tmp/bench-$n\" rollback = \"rm -f /tmp/bench-$n\" timeout = 1m }" ;;
+      *) # An implicit dependency: read the output of the phase's latest local check.
+         read_out=""
+         if [[ -n $last_local ]]; then
+           read_out=" \${$last_local.output}"
+           [[ " ${deps[*]-} " == *" $last_local "* ]] || deps+=("$last_local")
+         fi
+         echo "    action $name on local$after { run = \"echo step $n at \${to.app.address}$read_out after \${pause} > /tmp/bench-$n\" rollback = \"rm -f /tmp/bench-$n\" timeout = 1m }" ;;
     esac >> "$plan"
+    (( r == 3 )) && last_local=$name
     # The same edge for ninja: phase barriers become a phony input of every step in the phase.
     ninja_deps="${deps[*]-}"
     (( p > 0 )) && ninja_deps="$ninja_deps phase$p"

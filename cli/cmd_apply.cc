@@ -16,6 +16,7 @@
 #include "executor/lock.h"
 #include "executor/multi_transport.h"
 #include "executor/resume.h"
+#include "executor/run_log.h"
 #include "executor/run_identity.h"
 #include "executor/scheduler.h"
 #include "executor/ssh_transport.h"
@@ -164,6 +165,15 @@ int run_apply(const ApplyOptions& o) {
   if (!compiled->plan) return 1;
   const CompiledPlan& plan = *compiled->plan;
   Style st{o.color};
+  for (const auto& g : o.approve) {
+    const StepInstance* s = plan.find(g);
+    auto named = plan.instances_of(g);
+    if (!named.empty()) s = &plan.steps[named.front()];
+    if (!s || s->kind != StepKind::Gate) {
+      std::fprintf(stderr, "drplan: error: --approve %s: no gate of that name in plan %s\n", g.c_str(), plan.name.c_str());
+      return 2;
+    }
+  }
 
   // Secrets: read every one the plan uses now, so a missing one stops the run before it starts.
   std::map<std::string, std::string> secrets;
@@ -260,10 +270,13 @@ int run_apply(const ApplyOptions& o) {
   }
   if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
 
-  if (!o.yes && !o.checks_only) {
+  // Without a terminal, --approve is the operator's go-ahead too: the gates it names pass,
+  // every other gate is refused (--yes would approve them all).
+  if (!o.yes && !o.checks_only && !(o.approve.size() && !o.interactive)) {
     print_preview(plan, st);
     if (!o.interactive) {
-      std::fprintf(stderr, "drplan: error: no terminal to confirm on; pass --yes to run without confirmation\n");
+      std::fprintf(stderr, "drplan: error: no terminal to confirm on; pass --yes to run without confirmation "
+                           "(and approve every gate), or --approve GATE for each gate to pass\n");
       return 1;
     }
     if (!confirm_on_tty(std::string(o.resume ? "Resume" : "Run") + " plan " + plan.name + " against " +
@@ -307,7 +320,7 @@ int run_apply(const ApplyOptions& o) {
   std::set<std::string> approve(o.approve.begin(), o.approve.end());
   if (o.interactive) prompter = std::make_unique<TerminalPrompter>(approve, o.yes);
   else prompter = std::make_unique<FlagPrompter>(approve, o.yes);
-  auto display = make_display(o.interactive && isatty(STDOUT_FILENO), o.color);
+  auto display = make_logging_display(make_display(o.interactive && isatty(STDOUT_FILENO), o.color), run_dir);
   Interrupts irq;
 
   RunOptions ro;

@@ -74,10 +74,13 @@ plan gates {
 DR
 apply "$T/gates.dr"
 check "without --yes or --approve and no terminal, nothing runs (exit 1)" test "$RC" -eq 1
+check "and says why" grep -q "no terminal to confirm on" "$T/out"
+apply "$T/gates.dr" --approve nosuch
+check "--approve of a gate the plan does not have is refused (exit 2)" test "$RC" -eq 2
 apply "$T/gates.dr" --approve g
 check "a gate not approved fails the run" test "$RC" -eq 1
-check "the output says which gate was not approved" grep -q "h" "$T/out"
-check "the action after the rejected gate did not run" bash -c "! grep -q '^.*| ran$' '$T/out'"
+check "the output says which gate was not approved and how to approve it" grep -q -- "--approve h" "$T/out"
+check "the action after the rejected gate did not run" bash -c "! grep -q 'ran' '$T/out'"
 apply "$T/gates.dr" --approve g --approve h
 check "--approve of every gate passes them" test "$RC" -eq 0
 
@@ -85,7 +88,7 @@ step "secrets stay out of journals, output and logs"
 secret="Sup3r-s3cret-$RANDOM$RANDOM"
 cat > "$T/sec.dr" <<'DR'
 plan sec {
-  action use on worker { run = "echo token=${secrets.token}; echo ${secrets.token} >&2" rollback = "true" }
+  action login on worker { run = "echo token=${secrets.token}; echo ${secrets.token} >&2" rollback = "true" }
   check leak on local { probe = "echo about to fail with ${secrets.token}; exit 1" severity = warn }
 }
 DR
@@ -96,7 +99,7 @@ check "the secret is not in the output" bash -c "! grep -qF -- '$secret' '$T/out
 check "the secret is in no journal" bash -c "! grep -rqF -- '$secret' '$T/state'"
 "$DRPLAN" log --state-dir "$T/state" > "$T/log.out" 2>&1
 check "the secret is not in drplan log" bash -c "! grep -qF -- '$secret' '$T/log.out'"
-check "drplan log shows the run" grep -q "use" "$T/log.out"
+check "drplan log shows the run" grep -q "login" "$T/log.out"
 
 step "journal files are private, runs are listed"
 bad_modes=$(find "$T/state" -type f -name 'journal.jsonl' ! -perm 600 | wc -l)
