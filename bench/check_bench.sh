@@ -70,7 +70,8 @@ for (( p = 0; p < phases; p++ )); do
       done
     fi
     after=""
-    (( ${#deps[@]} )) && after=" after $(IFS=,; echo "${deps[*]}" | sed 's/,/, /g')"
+    for d in "${deps[@]}"; do after+="${after:+,} $d"; done
+    [[ -n $after ]] && after=" after$after"
     rand 10
     case $r in
       0) echo "    action $name on to.app$after = svc.start(\"svc-$n\")" ;;
@@ -114,7 +115,8 @@ echo "manifest: $manifest ($(grep -c '^build s' "$manifest") edges)"
 measure() {
   local best="" rss="" out
   for (( k = 0; k < runs; k++ )); do
-    out=$( { /usr/bin/time -v "$@" >/dev/null 2>/dev/null; } 2>&1 ) || true
+    /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+    out=$(cat "$work/time.txt")
     local wall kb
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' <<< "$out")
     kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' <<< "$out")

@@ -82,6 +82,7 @@ class LiveDisplay : public Display {
   }
   void started(const StepInstance& s, int attempt) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (s.kind != StepKind::Gate) paused_ = false;  // a gate pauses drawing while it asks
     running_[s.index] = {&s, std::chrono::steady_clock::now(), "", attempt};
     redraw();
   }
@@ -93,6 +94,7 @@ class LiveDisplay : public Display {
   }
   void finished(const StepInstance& s, const StepRun& r) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (s.kind == StepKind::Gate) paused_ = false;
     running_.erase(s.index);
     erase();
     const char* mark = r.status == StepStatus::Failed ? "✗" : r.status == StepStatus::Warned ? "!"
