@@ -508,8 +508,24 @@ std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, Diagnos
       if (!prescreen(tokens, errors, diags)) return;
       DrplanParser parser(&tokens);
       parser.removeErrorListeners();
-      parser.addErrorListener(&errors);
-      DrplanParser::FileContext* tree = parser.file();
+      // Two stages: the fast SLL prediction bails out at the first problem; only then is the
+      // input parsed again with full LL and error recovery, to report every error.
+      DrplanParser::FileContext* tree = nullptr;
+      parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+      try {
+        tree = parser.file();
+      } catch (const antlr4::ParseCancellationException&) {
+        tree = nullptr;
+      }
+      if (!tree) {
+        tokens.seek(0);
+        parser.reset();
+        parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+        parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+        parser.addErrorListener(&errors);
+        tree = parser.file();
+      }
       if (errors.count() > 0) return;
       for (auto* s : tree->planDecl() ? tree->planDecl()->planItem() : std::vector<DrplanParser::PlanItemContext*>{})
         if (s->stray()) {
