@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   add_common(a, apply, apply_sets, false);
   a->add_flag("-y,--yes", apply.yes, "Do not ask for confirmation; approve every gate");
   a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)");
-  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one host (default 4)");
+  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one inventory host (default 4); `on local` steps are bounded by -j only");
   a->add_option("--approve", apply.approve, "Approve this gate non-interactively (repeatable)");
   a->add_option("--only", apply.only, "Run only these steps (and nothing that depends on others)");
   a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");

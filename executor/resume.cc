@@ -21,6 +21,7 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
   for (const auto& s : plan.steps) index[s.id] = s.index;
   out.steps.assign(plan.steps.size(), StepRun{});
   std::set<int> started, ended;
+  size_t sequence = 0;
   for (const auto& r : records) {
     std::string type = r.value("type", "");
     auto it = index.find(r.value("step", ""));
@@ -38,6 +39,7 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
       st.output = r.value("output", "");
       st.reason = r.value("reason", "");
       st.from_journal = satisfied(st.status);
+      st.completion = static_cast<long long>(sequence++);  // keeps the rollback order across resumes
     } else if (type == "rollback_end" && r.value("ok", false)) {
       st = StepRun{};  // undone: it has to run again
     }

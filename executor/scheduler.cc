@@ -234,7 +234,8 @@ void Scheduler::worker() {
 
 bool Scheduler::ready_to_start(int i) const {
   const StepInstance& s = plan_.steps[i];
-  if (s.kind == StepKind::Gate || s.kind == StepKind::Barrier) return true;
+  // The cap spares remote hosts; `on local` steps run on drplan's own machine, bounded by -j.
+  if (s.kind == StepKind::Gate || s.kind == StepKind::Barrier || s.host < 0) return true;
   auto it = running_per_host_.find(s.host_name);
   return it == running_per_host_.end() || it->second < opt_.per_host;
 }
@@ -392,7 +393,8 @@ RunOutcome Scheduler::run(std::vector<StepRun> initial) {
   for (const auto& s : plan_.steps) {
     auto& st = state_[s.index];
     if (satisfied(st.status)) {
-      st.completion = completions_++;
+      if (st.completion < 0) st.completion = completions_;
+      completions_ = std::max(completions_, st.completion + 1);
       continue;
     }
     st.status = StepStatus::Pending;

@@ -181,6 +181,7 @@ TEST_P(SchedulerTest, IndependentStepsRunInParallelUpToJobs) {
   std::string body;
   for (int i = 0; i < 8; ++i) body += "action a" + std::to_string(i) + " { run = \"work" + std::to_string(i) + "\" rollback = \"true\" }\n";
   compile(body);
+  opt_.per_host = 1;  // the per-host cap is for inventory hosts: `on local` steps are bounded by -j only
   fake_.set_default(slow(60));
   RunOutcome out = run();
   EXPECT_TRUE(out.success);

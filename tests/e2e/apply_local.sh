@@ -102,8 +102,8 @@ check "the secret is not in drplan log" bash -c "! grep -qF -- '$secret' '$T/log
 check "drplan log shows the run" grep -q "login" "$T/log.out"
 
 step "journal files are private, runs are listed"
-bad_modes=$(find "$T/state" -type f -name 'journal.jsonl' ! -perm 600 | wc -l)
-check_eq "every journal is mode 600" "$bad_modes" "0"
+bad_modes=$(find "$T/state" -type f ! -perm 600 | wc -l)
+check_eq "every journal, log and lock file is mode 600" "$bad_modes" "0"
 bad_dirs=$(find "$T/state/runs" -mindepth 1 -type d ! -perm 700 | wc -l)
 check_eq "every run directory is mode 700" "$bad_dirs" "0"
 "$DRPLAN" runs --state-dir "$T/state" > "$T/runs.out" 2>&1
