@@ -12,6 +12,7 @@ int run_check(const CheckOptions& o) {
   size_t errors = 0, warnings = 0;
   nlohmann::json all = nlohmann::json::array();
   bool io_error = false;
+  if (!inputs_readable("", o.inventory)) return 2;
   for (const auto& file : o.files) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {

@@ -108,6 +108,7 @@ int run_graph(const GraphOptions& o) {
     std::fprintf(stderr, "drplan: error: graph takes exactly one plan file\n");
     return 2;
   }
+  if (!inputs_readable(o.files[0], o.inventory)) return 2;
   auto c = compile_one(o.files[0], o);
   if (!c->plan) return 1;
   std::string dot = to_dot(*c->plan);

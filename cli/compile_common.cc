@@ -1,6 +1,9 @@
 #include "cli/compile_common.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 
 namespace drplan::cli {
 
@@ -17,6 +20,18 @@ std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptio
     std::fputs(text.c_str(), stderr);
   }
   return c;
+}
+
+bool inputs_readable(const std::string& plan, const std::string& inventory) {
+  for (const std::string* f : {&plan, &inventory}) {
+    if (f->empty()) continue;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(*f, ec) && access(f->c_str(), R_OK) == 0) continue;
+    std::fprintf(stderr, "drplan: error: cannot read %s '%s': %s\n", f == &plan ? "plan" : "inventory", f->c_str(),
+                 !std::filesystem::exists(*f, ec) ? "no such file" : std::filesystem::is_directory(*f, ec) ? "is a directory" : "permission denied");
+    return false;
+  }
+  return true;
 }
 
 std::string diagnostic_summary(size_t errors, size_t warnings) {

@@ -18,6 +18,9 @@ struct Compiled {
 /// `quiet`. Returns the result (plan is null after errors).
 std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptions& o, bool quiet = false);
 
+/// Reports an unreadable plan or inventory (an I/O problem: exit 2, not a plan error).
+bool inputs_readable(const std::string& plan, const std::string& inventory);
+
 /// "1 error and 2 warnings generated." or "".
 std::string diagnostic_summary(size_t errors, size_t warnings);
 

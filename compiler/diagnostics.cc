@@ -153,7 +153,7 @@ std::string render_text(const SourceManager& sm, const std::vector<Diagnostic>& 
     out += " [" + code_name(d) + "]";
     out += st.reset();
     out += '\n';
-    render_location(sm, d.loc, st, out);
+    if (!d.hide_source) render_location(sm, d.loc, st, out);
     for (const auto& n : d.notes) {
       out += st.bold();
       out += prefix(sm, n.loc);

@@ -53,6 +53,7 @@ struct Diagnostic {
   std::string message;
   std::vector<DiagNote> notes;
   std::string help;
+  bool hide_source = false;  ///< the line may hold a secret: show only the location
 };
 
 /// "E0203" / "W0501".

@@ -99,10 +99,16 @@ ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
       ValuePtr l = eval(*e.children[0], scope), r = eval(*e.children[1], scope);
       if (l->kind == Value::Kind::Error || r->kind == Value::Kind::Error) return Value::error();
       auto v = make(Value::Kind::Text, e.loc);
-      for (const ValuePtr& side : {l, r}) {
-        if (side->kind == Value::Kind::Text) {
+      for (int k = 0; k < 2; ++k) {
+        const ValuePtr& side = k == 0 ? l : r;
+        // Text the author wrote (a literal, a def's body) joins as shell text; a value read
+        // from a name (a param, a var, a host attribute) joins as a value, quoted in commands.
+        using EK = ast::Expr::Kind;
+        EK from = e.children[k]->kind;
+        bool authored = from == EK::String || from == EK::Call || from == EK::Concat;
+        if (side->kind == Value::Kind::Text && authored) {
           v->pieces.insert(v->pieces.end(), side->pieces.begin(), side->pieces.end());
-        } else if (side->kind == Value::Kind::String) {
+        } else if (side->kind == Value::Kind::String && authored) {
           v->pieces.push_back({side->str, nullptr, false});
         } else if (side->kind == Value::Kind::None || side->kind == Value::Kind::StepOk) {
           diags().error(DiagCode::TypeMismatch, side->loc,

@@ -277,7 +277,8 @@ class Reader {
     ref.loc = loc_of_key(k);
     const toml::table* t = v.as_table();
     if (!t) {
-      auto& d = error(loc(v), "secret '" + ref.name + "' must be a reference, not a value");
+      auto& d = error(ref.loc, "secret '" + ref.name + "' must be a reference, not a value");
+      d.hide_source = true;  // the line holds the secret itself
       d.help = "write " + ref.name + " = { env = \"VARIABLE\" } or { file = \"/path/to/file\" }";
       return;
     }

@@ -269,7 +269,7 @@ class Lowerer {
     if (v->kind == K::Site) v = eval_.member(v, "hosts", s.target_loc);
     if (v->kind != K::Hosts) {
       diags_.error(DiagCode::UnknownTarget, s.target_loc,
-                   std::string("a step runs on hosts; this target is a ") + value_kind_name(v->kind));
+                   "a step runs on hosts; this target is " + with_article(value_kind_name(v->kind)));
       return false;
     }
     if (v->hosts.empty()) {
@@ -406,7 +406,7 @@ class Lowerer {
     }
     if (!(spec->kinds & kind_bit(s.kind))) {
       auto& d = diags_.error(DiagCode::UnknownAttribute, a.key_loc,
-                             "attribute '" + a.key + "' does not apply to a " + ast::kind_name(s.kind));
+                             "attribute '" + a.key + "' does not apply to " + with_article(ast::kind_name(s.kind)));
       if (a.key == "run" && s.kind != ast::StepKind::Action) d.help = "checks and waits read the world with probe = \"...\"";
       if (a.key == "probe" && s.kind == ast::StepKind::Action) d.help = "actions use run = \"...\" and verify = \"...\"";
       if (a.key == "rollback" && s.kind != ast::StepKind::Action) d.help = "only actions change state, so only they roll back";
@@ -455,7 +455,8 @@ class Lowerer {
     } else {
       auto text = eval_.render_plain(v, loc, ("'" + k + "'").c_str());
       if (!text) return;
-      if (k == "title" || k == "description") st.title = *text;
+      if (k == "title") st.title = *text;
+      else if (k == "description" && st.title.empty()) st.title = *text;  // a title, when none is given
       else if (k == "report") st.report = *text;
       else if (k == "expect") st.expect = *text;
       else if (k == "ask") st.ask = *text;
@@ -509,11 +510,12 @@ class Lowerer {
   }
 
   // Resolves the instance a reference means: the only one, or the one on the same host.
-  int pick(const std::string& step, const StepInstance& from, Loc loc) {
+  int pick(const std::string& step, const StepInstance& from, Loc loc, bool report = true) {
     const auto& insts = by_name_[step];
     if (insts.size() == 1) return insts[0];
     for (int i : insts)
       if (out_.steps[i].host == from.host && out_.steps[i].host_name == from.host_name) return i;
+    if (!report) return -1;
     diags_.error(DiagCode::AmbiguousOutput, loc,
                  "'" + step + "' runs on " + std::to_string(insts.size()) + " hosts; which output is meant here is ambiguous")
         .help = "read it from a step that runs on the same hosts, or give the step a single target";
@@ -563,13 +565,13 @@ class Lowerer {
 
   void rename_part(CommandPart& p, const StepInstance& st) {
     if (p.kind != CommandPart::Kind::StepOutput || !by_name_.count(p.text)) return;
-    int i = pick(p.text, st, st.loc);
+    int i = pick(p.text, st, st.loc, false);
     if (i >= 0) p.text = out_.steps[i].id;
   }
 
   void rename_condition(Condition& c, const StepInstance& st) {
     if ((c.op == Condition::Op::StepOk || c.op == Condition::Op::StepOutput) && by_name_.count(c.value)) {
-      int i = pick(c.value, st, st.loc);
+      int i = pick(c.value, st, st.loc, false);
       if (i >= 0) c.value = out_.steps[i].id;
     }
     for (auto& o : c.operands) rename_condition(o, st);

@@ -72,8 +72,9 @@ bool split_string(std::string_view raw, Loc content, DiagnosticEngine& diags, st
     }
     std::string seg;
     bool bad = false;
+    while (!path.empty() && std::isspace(static_cast<unsigned char>(path.front()))) path.remove_prefix(1);
+    while (!path.empty() && std::isspace(static_cast<unsigned char>(path.back()))) path.remove_suffix(1);
     for (char pc : path) {
-      if (std::isspace(static_cast<unsigned char>(pc))) continue;
       if (pc == '.') {
         if (seg.empty()) bad = true;
         p.path.push_back(seg);
