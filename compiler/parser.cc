@@ -163,30 +163,43 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 };
 
 // Rejects input that would make the recursive-descent parser or the tree walk too deep.
-bool prescreen(antlr4::CommonTokenStream& tokens, ErrorCollector& errors, DiagnosticEngine& diags) {
+bool prescreen(antlr4::CommonTokenStream& tokens, const antlr4::dfa::Vocabulary& vocab, ErrorCollector& errors,
+               DiagnosticEngine& diags) {
+  // Classify token types once (by their literal spelling), not every token's text.
+  enum Class : char { Other, Open, Close, Brace, CloseBrace, Reset, Operator };
+  std::vector<Class> cls(vocab.getMaxTokenType() + 2, Other);
+  for (size_t type = 1; type <= vocab.getMaxTokenType(); ++type) {
+    std::string lit = vocab.getLiteralName(type);
+    if (lit.size() < 3) continue;
+    lit = lit.substr(1, lit.size() - 2);  // without the quotes
+    if (lit == "(" || lit == "[") cls[type] = Open;
+    else if (lit == "{") cls[type] = Brace;
+    else if (lit == ")" || lit == "]") cls[type] = Close;
+    else if (lit == "}") cls[type] = CloseBrace;
+    else if (lit == "=" || lit == ";") cls[type] = Reset;
+    else if (lit == "!" || lit == "not" || lit == "&&" || lit == "and" || lit == "||" || lit == "or" || lit == "+" ||
+             lit == "==" || lit == "!=" || lit == "<" || lit == ">" || lit == "<=" || lit == ">=")
+      cls[type] = Operator;
+  }
   int depth = 0, operators = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
-    const std::string text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
-    if (text == "(" || text == "[" || text == "{") {
+    size_t type = t->getType();
+    Class c = type < cls.size() ? cls[type] : Other;
+    // Operators are counted per statement: a block or `=` starts a new one, parentheses do not.
+    if (c == Brace || c == CloseBrace || c == Reset) operators = 0;
+    if (c == Open || c == Brace) {
       if (++depth > kMaxNesting) {
         diags.error(DiagCode::Syntax, errors.loc(t),
                     "nesting deeper than " + std::to_string(kMaxNesting) + " levels")
             .help = "split the expression or the block";
         return false;
       }
-    } else if (text == ")" || text == "]" || text == "}") {
+    } else if (c == Close || c == CloseBrace) {
       if (depth > 0) --depth;
-    }
-    if (text == "=" || text == "{" || text == "}" || text == ";") {
-      operators = 0;
-    } else if (text == "!" || text == "not" || text == "&&" || text == "and" || text == "||" ||
-               text == "or" || text == "+" || text == "==" || text == "!=" || text == "<" ||
-               text == ">" || text == "<=" || text == ">=") {
-      if (++operators > kMaxOperatorsPerExpression) {
-        diags.error(DiagCode::Syntax, errors.loc(t),
-                    "expression has more than " + std::to_string(kMaxOperatorsPerExpression) + " operators");
-        return false;
-      }
+    } else if (c == Operator && ++operators > kMaxOperatorsPerExpression) {
+      diags.error(DiagCode::Syntax, errors.loc(t),
+                  "expression has more than " + std::to_string(kMaxOperatorsPerExpression) + " operators");
+      return false;
     }
   }
   return true;
@@ -505,7 +518,7 @@ std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, Diagnos
       antlr4::CommonTokenStream tokens(&lexer);
       tokens.fill();
       ErrorCollector errors(file, offsets, static_cast<uint32_t>(text.size()), diags);
-      if (!prescreen(tokens, errors, diags)) return;
+      if (!prescreen(tokens, lexer.getVocabulary(), errors, diags)) return;
       DrplanParser parser(&tokens);
       parser.removeErrorListeners();
       // Two stages: the fast SLL prediction bails out at the first problem; only then is the
