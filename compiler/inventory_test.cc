@@ -152,7 +152,7 @@ TEST(Inventory, EveryProblemIsReportedAtItsLocation) {
             "6:8: host 'b' has no address [E0601]\n"
             "8:16: host 'b'.ssh.port must be an integer between 1 and 65535 [E0601]\n"
             "10:11: group 'g' names unknown host 'c' [E0203]\n"
-            "12:6: secret 'pw' must be a reference, not a value [E0601]\n"
+            "12:1: secret 'pw' must be a reference, not a value [E0601]\n"
             "13:5: secret 's' needs exactly one of env or file [E0601]\n");
   EXPECT_EQ(p.diags.all()[1].help, "did you mean 'address'?");
 }
