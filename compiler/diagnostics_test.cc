@@ -185,10 +185,9 @@ TEST(Diagnostics, ParserErrorsRenderCompletely) {
             "                   ^~~~~~~~~~~~~~~\n"
             "help: close it with \" on the same line, or use \"\"\"...\"\"\" for text over several lines\n");
   EXPECT_EQ(render("plan p {\n  check a { probe = \"x\" } @\n}\n"),
-            "s.dr:2:27: error: unexpected '@' in a plan [E0001]\n"
+            "s.dr:2:27: error: unexpected character '@' [E0001]\n"
             "  check a { probe = \"x\" } @\n"
-            "                          ^\n"
-            "help: a plan holds param, use, template, def, phase, check, action, gate, wait and settings (key = value)\n");
+            "                          ^\n");
 }
 
 }  // namespace drplan

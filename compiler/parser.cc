@@ -109,7 +109,11 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     }
     Loc l = loc(bad);
     size_t type = bad->getType();
+    // An unterminated string swallows the rest of its line, braces included: the "end of
+    // file" that follows is its echo, not a second mistake.
+    if (type == antlr4::Token::EOF && open_string_) return;
     if (type == DrplanLexer::OPEN_STRING) {
+      open_string_ = true;
       diags_.error(DiagCode::Syntax, l, "unterminated string").help =
           "close it with \" on the same line, or use \"\"\"...\"\"\" for text over several lines";
       return;
@@ -139,7 +143,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::string text = bad->getText();
     bool keyword = type != DrplanLexer::IDENT && !text.empty() && std::isalpha(static_cast<unsigned char>(text[0])) &&
                    type != DrplanLexer::QUANTITY;
-    if (keyword && expected.find("a name") != std::string::npos)
+    if (keyword && expected == "a name")
       d.help = "'" + text + "' is a reserved word; choose another name";
   }
 
@@ -160,6 +164,7 @@ class ErrorCollector : public antlr4::BaseErrorListener {
   uint32_t size_;
   DiagnosticEngine& diags_;
   int count_ = 0;
+  bool open_string_ = false;
 };
 
 // Rejects input that would make the recursive-descent parser or the tree walk too deep.
@@ -332,7 +337,15 @@ class Builder {
       ast::Attr attr;
       attr.key = a->key->getText();
       attr.key_loc = loc(a->key);
-      attr.value = expr(a->expr());
+      if (!a->eq) {
+        duplicates_.push_back({attr.key_loc, "expected '=' after '" + attr.key + "'"});
+        continue;
+      }
+      if (!a->value) {
+        duplicates_.push_back({loc(a->eq), "missing value for '" + attr.key + "'"});
+        continue;
+      }
+      attr.value = expr(a->value);
       out.push_back(std::move(attr));
     }
     return out;
@@ -471,7 +484,7 @@ class Builder {
   const OffsetMap& offsets_;
 
  public:
-  std::vector<DiagNote> duplicates_;  // clauses given twice, reported as errors
+  std::vector<DiagNote> duplicates_;  // clauses given twice, '=' or values missing: errors
 };
 
 // The parser recurses per nesting level; give it a roomy stack of its own.
@@ -540,17 +553,6 @@ std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, Diagnos
         tree = parser.file();
       }
       if (errors.count() > 0) return;
-      for (auto* s : tree->planDecl() ? tree->planDecl()->planItem() : std::vector<DrplanParser::PlanItemContext*>{})
-        if (s->stray()) {
-          diags.error(DiagCode::Syntax, errors.loc(s->stray()->getStart()),
-                      "unexpected " + token_text(s->stray()->getStart()) + " in a plan")
-              .help = "a plan holds param, use, template, def, phase, check, action, gate, wait and settings (key = value)";
-        }
-      if (auto* m = tree->moduleDecl())
-        for (auto* s : m->moduleItem())
-          if (s->stray())
-            diags.error(DiagCode::Syntax, errors.loc(s->stray()->getStart()),
-                        "unexpected " + token_text(s->stray()->getStart()) + " in a module");
       if (diags.error_count() > errors_before) return;
       Builder builder(file, offsets);
       result = builder.unit(tree);

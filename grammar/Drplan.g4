@@ -7,11 +7,9 @@ file        : (planDecl | moduleDecl) EOF ;
 planDecl    : PLAN name=IDENT '{' planItem* '}' ;
 moduleDecl  : MODULE name=IDENT '{' moduleItem* '}' ;
 
-planItem    : paramDecl | useDecl | templateDecl | defDecl | phase | step | setting | stray ;
-moduleItem  : useDecl | templateDecl | defDecl | setting | stray ;
+planItem    : paramDecl | useDecl | templateDecl | defDecl | phase | step | setting ;
+moduleItem  : useDecl | templateDecl | defDecl | setting ;
 
-// A token that cannot start an item: reported as one friendly error, then skipped.
-stray       : ~(IDENT | PARAM | USE | TEMPLATE | DEF | PHASE | CHECK | ACTION | GATE | WAIT | '}' | ';') ;
 
 setting     : key=IDENT '=' expr ';'? ;
 paramDecl   : PARAM name=IDENT ':' type=IDENT ('=' expr)? ';'? ;
@@ -32,7 +30,9 @@ target      : ON path ;
 afterClause : AFTER IDENT (',' IDENT)* ;
 whenClause  : WHEN expr ;
 block       : '{' attr* '}' ;
-attr        : key=IDENT '=' expr (';' | ',')? ;
+// '=' and the value are optional here only so that a missing one is reported precisely (by
+// the AST builder) and parsing goes on with the next attribute.
+attr        : key=IDENT eq='='? value=expr? (';' | ',')? ;
 
 expr        : op=('!' | NOT) expr                                  # notExpr
             | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr # compareExpr
