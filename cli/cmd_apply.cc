@@ -34,8 +34,8 @@ void on_sigint(int) {
   (void)!write(sigint_pipe[1], &c, 1);
 }
 
-// Ctrl-C arrives through a self-pipe: the handler only writes a byte, a thread turns it
-// into a scheduler event.
+// Ctrl-C (and SIGTERM, a polite `kill`) arrive through a self-pipe: the handler only writes
+// a byte, a thread turns it into a scheduler event.
 class InterruptWatcher {
  public:
   explicit InterruptWatcher(Interrupts& irq) : irq_(irq) {
@@ -43,7 +43,8 @@ class InterruptWatcher {
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
     thread_ = std::thread([this] {
       char c;
       while (read(sigint_pipe[0], &c, 1) == 1) {
@@ -55,7 +56,8 @@ class InterruptWatcher {
   }
   ~InterruptWatcher() {
     if (sigint_pipe[1] < 0) return;
-    sigaction(SIGINT, &old_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
     char stop = 0;
     (void)!write(sigint_pipe[1], &stop, 1);
     if (thread_.joinable()) thread_.join();
@@ -65,7 +67,7 @@ class InterruptWatcher {
 
  private:
   Interrupts& irq_;
-  struct sigaction old_ {};
+  struct sigaction old_int_ {}, old_term_ {};
   std::thread thread_;
 };
 
@@ -135,6 +137,19 @@ bool select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<S
   return !refused;
 }
 
+// --state-dir, else .drplan/ beside the inventory.
+std::string state_dir_for(const ApplyOptions& o) {
+  return o.state_dir.empty() ? (fs::absolute(o.inventory).parent_path() / ".drplan").string()
+                             : fs::absolute(o.state_dir).string();
+}
+
+// The resolved --set values, recorded so a resume runs with the same ones.
+nlohmann::json sets_json(const ApplyOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : o.sets) j[k] = v;
+  return j;
+}
+
 void print_preview(const CompiledPlan& plan, const Style& st) {
   std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ", plan.title.c_str(), st.reset());
   for (size_t w = 0; w < plan.waves.size(); ++w) {
@@ -142,6 +157,209 @@ void print_preview(const CompiledPlan& plan, const Style& st) {
     for (int i : plan.waves[w]) std::printf(" %s", plan.steps[i].id.c_str());
     std::printf("\n");
   }
+}
+
+// The run a --resume continues: --run (an id or a directory), else the plan's latest; "" if none.
+std::string resume_dir(const ApplyOptions& o, const std::string& state_dir, const std::string& plan_name) {
+  std::error_code ec;
+  if (o.resume_run.empty()) return latest_run(state_dir, plan_name);
+  return fs::is_directory(o.resume_run, ec) ? o.resume_run : state_dir + "/runs/" + o.resume_run;
+}
+
+// Compiles the plan; a resumed run keeps the parameters it started with, so without --set
+// the journal's values are used. `run_sets` receives the values in effect.
+std::unique_ptr<Compiled> compile_for_apply(const ApplyOptions& o, nlohmann::json& run_sets) {
+  auto compiled = compile_one(o.files[0], o);
+  run_sets = sets_json(o);
+  if (!compiled->plan || !o.resume || !o.sets.empty()) return compiled;
+  std::string prior = resume_dir(o, state_dir_for(o), compiled->plan->name);
+  ResumePoint rp;
+  std::string error;
+  std::error_code ec;
+  if (prior.empty() || !fs::is_directory(prior, ec) || !load_resume_point(prior, *compiled->plan, rp, &error) ||
+      !rp.run_start.contains("sets") || rp.run_start["sets"].empty())
+    return compiled;
+  ApplyOptions with_sets = o;
+  for (const auto& [k, v] : rp.run_start["sets"].items()) with_sets.sets.emplace_back(k, v.get<std::string>());
+  run_sets = rp.run_start["sets"];
+  return compile_one(o.files[0], with_sets);
+}
+
+bool check_approvals(const CompiledPlan& plan, const ApplyOptions& o) {
+  for (const auto& g : o.approve) {
+    const StepInstance* s = plan.find(g);
+    auto named = plan.instances_of(g);
+    if (!named.empty()) s = &plan.steps[named.front()];
+    if (!s || s->kind != StepKind::Gate) {
+      std::fprintf(stderr, "drplan: error: --approve %s: no gate of that name in plan %s\n", g.c_str(), plan.name.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// Reads every secret the plan uses now, so a missing one stops the run before it starts.
+bool read_secrets(const CompiledPlan& plan, Masker& masker, std::map<std::string, std::string>& secrets) {
+  for (const auto& s : plan.steps)
+    for (const Command* c : {&s.run, &s.verify, &s.rollback})
+      for (const auto& name : c->secrets()) {
+        if (secrets.count(name)) continue;
+        std::string error;
+        auto value = read_secret(plan.inventory->secrets.at(name), &error);
+        if (!value) {
+          std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+          return false;
+        }
+        masker.add(*value);
+        secrets[name] = *value;
+      }
+  return true;
+}
+
+// Steps that started and never finished (or were killed half-way): idempotent ones and
+// read-only kinds run again; other actions need the operator's word.
+bool decide_unfinished(const ApplyOptions& o, const CompiledPlan& plan, const ResumePoint& rp,
+                       std::vector<StepRun>& initial) {
+  std::set<std::string> assume(o.assume_done.begin(), o.assume_done.end()), rerun(o.rerun.begin(), o.rerun.end());
+  std::vector<std::string> undecided;
+  for (int i : rp.unfinished) {
+    const auto& s = plan.steps[i];
+    if (assume.count(s.name) || assume.count(s.id)) {
+      initial[i].status = StepStatus::Succeeded;
+      initial[i].from_journal = true;
+      initial[i].reason = "assumed done (--assume-done)";
+    } else if (rerun.count(s.name) || rerun.count(s.id) || s.idempotent || s.kind != StepKind::Action) {
+      // checks, waits and gates change nothing: running them again is safe
+    } else if (!(o.interactive && !o.yes &&
+                 confirm_on_tty("Step " + s.id + " on " + s.host_name +
+                                " started but never finished (or was killed half-way), and it is not idempotent. "
+                                "Run it again?"))) {
+      undecided.push_back(s.id);
+    }
+  }
+  if (undecided.empty()) return true;
+  std::fprintf(stderr, "drplan: error: these actions started but never finished (or were killed half-way), "
+                       "and are not idempotent:");
+  for (const auto& id : undecided) std::fprintf(stderr, " %s", id.c_str());
+  std::fprintf(stderr, "\nhelp: check on the host whether each took effect, then pass --assume-done STEP or --rerun STEP\n");
+  return false;
+}
+
+// Loads the run to continue into `initial`. Returns 0, or the exit code of a refusal.
+int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::string& state_dir, std::string& run_dir,
+                   std::vector<StepRun>& initial) {
+  std::error_code ec;
+  run_dir = resume_dir(o, state_dir, plan.name);
+  if (run_dir.empty() || !fs::is_directory(run_dir, ec)) {
+    std::fprintf(stderr, "drplan: error: no run of plan '%s' to resume in %s\n", plan.name.c_str(), state_dir.c_str());
+    return 2;
+  }
+  ResumePoint rp;
+  std::string error;
+  if (!load_resume_point(run_dir, plan, rp, &error)) {
+    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+    return 2;
+  }
+  if (rp.run_start.value("checks_only", false)) {
+    std::fprintf(stderr, "drplan: error: run %s was a --checks-only drill; start a new run instead\n", run_dir.c_str());
+    return 1;
+  }
+  std::string changed = digest_changes(rp.run_start, plan);
+  if (!o.sets.empty() && rp.run_start.contains("sets") && rp.run_start["sets"] != sets_json(o))
+    changed += std::string(changed.empty() ? "" : "; ") + "the --set values differ from the run's (" +
+               rp.run_start["sets"].dump() + ")";
+  if (!changed.empty() && !o.force) {
+    std::fprintf(stderr, "drplan: error: refusing to resume: %s\nhelp: review the change; --force resumes anyway\n",
+                 changed.c_str());
+    return 1;
+  }
+  initial = rp.steps;
+  return decide_unfinished(o, plan, rp, initial) ? 0 : 1;
+}
+
+// The operator's go-ahead. Without a terminal, --approve is the go-ahead too: the gates it
+// names pass, every other gate is refused (--yes would approve them all).
+bool confirm_start(const ApplyOptions& o, const CompiledPlan& plan, const Style& st) {
+  if (o.yes || o.checks_only || (!o.approve.empty() && !o.interactive)) return true;
+  print_preview(plan, st);
+  if (!o.interactive) {
+    std::fprintf(stderr, "drplan: error: no terminal to confirm on; pass --yes to run without confirmation "
+                         "(and approve every gate), or --approve GATE for each gate to pass\n");
+    return false;
+  }
+  if (!confirm_on_tty(std::string(o.resume ? "Resume" : "Run") + " plan " + plan.name + " against " +
+                      (plan.inventory->name.empty() ? o.inventory : plan.inventory->name) + "?")) {
+    std::fprintf(stderr, "drplan: nothing was run\n");
+    return false;
+  }
+  return true;
+}
+
+nlohmann::json start_record(const ApplyOptions& o, const CompiledPlan& plan, const std::string& run_id,
+                            const nlohmann::json& run_sets) {
+  nlohmann::json args = nlohmann::json::array();
+  for (const auto& [k, v] : o.sets) args.push_back("--set " + k + "=" + v);
+  for (const auto& g : o.approve) args.push_back("--approve " + g);
+  return {{"type", o.resume ? "run_resume" : "run_start"}, {"run", run_id}, {"plan", plan.name},
+          {"file", fs::absolute(plan.file).string()}, {"inventory", fs::absolute(o.inventory).string()},
+          {"plan_digest", plan.plan_digest}, {"inventory_digest", plan.inventory_digest},
+          {"user", current_user()}, {"host", current_host()}, {"pid", getpid()}, {"args", args},
+          {"checks_only", o.checks_only}, {"yes", o.yes}, {"sets", run_sets}};
+}
+
+RunOptions run_options(const ApplyOptions& o) {
+  RunOptions ro;
+  ro.jobs = o.jobs > 0 ? o.jobs : 8;
+  ro.per_host = o.per_host > 0 ? o.per_host : 4;
+  ro.yes = o.yes;
+  ro.approve = std::set<std::string>(o.approve.begin(), o.approve.end());
+  ro.interactive = o.interactive && !o.yes;
+  ro.checks_only = o.checks_only;
+  if (o.on_failure == "rollback") ro.on_failure = OnFailure::Rollback;
+  if (o.on_failure == "stop") ro.on_failure = OnFailure::Stop;
+  return ro;
+}
+
+// Runs the scheduler with the real transports, prompter, display and Ctrl-C handling.
+RunOutcome execute(const ApplyOptions& o, const CompiledPlan& plan, JournalWriter& journal, const Masker& masker,
+                   const std::map<std::string, std::string>& secrets, const std::string& run_id,
+                   std::vector<StepRun> initial) {
+  LocalTransport local;
+  SshOptions ssh_opts;
+  ssh_opts.known_hosts = plan.inventory->known_hosts;
+  ssh_opts.accept_new_host_keys = o.accept_new_host_keys;
+  ssh_opts.on_host_key_accepted = [&journal](const Host& h, const std::string& fp, const std::string& file) {
+    journal.append({{"type", "host_key_accepted"}, {"host", h.name}, {"fingerprint", fp}, {"known_hosts", file},
+                    {"by", current_operator()}});
+  };
+  SshTransport ssh(ssh_opts);
+  MultiTransport transport(local, ssh);
+  RunOptions ro = run_options(o);
+  std::unique_ptr<GatePrompter> prompter;
+  if (o.interactive) prompter = std::make_unique<TerminalPrompter>(ro.approve, o.yes);
+  else prompter = std::make_unique<FlagPrompter>(ro.approve, o.yes);
+  auto display = make_logging_display(make_display(o.interactive && isatty(STDOUT_FILENO), o.color), journal.dir());
+  Interrupts irq;
+
+  RunHooks hooks;
+  hooks.transport = &transport;
+  hooks.prompter = prompter.get();
+  hooks.display = display.get();
+  hooks.journal = &journal;
+  hooks.masker = &masker;
+  hooks.secrets = secrets;
+  hooks.local_env = {{"DRPLAN_RUN_ID", run_id}, {"DRPLAN_JOURNAL", journal.path()}, {"DRPLAN_RUN_DIR", journal.dir()}};
+  hooks.interrupts = &irq;
+
+  RunOutcome out;
+  {
+    InterruptWatcher watcher(irq);
+    Scheduler scheduler(plan, ro, hooks);
+    out = scheduler.run(std::move(initial));
+  }
+  transport.shutdown();
+  display->pause();
+  return out;
 }
 
 }  // namespace
@@ -161,104 +379,29 @@ int run_apply(const ApplyOptions& o) {
                  fs::is_regular_file(o.files[0], ec) ? o.inventory.c_str() : o.files[0].c_str());
     return 2;
   }
-  auto compiled = compile_one(o.files[0], o);
+  nlohmann::json run_sets;
+  auto compiled = compile_for_apply(o, run_sets);
   if (!compiled->plan) return 1;
   const CompiledPlan& plan = *compiled->plan;
-  Style st{o.color};
-  for (const auto& g : o.approve) {
-    const StepInstance* s = plan.find(g);
-    auto named = plan.instances_of(g);
-    if (!named.empty()) s = &plan.steps[named.front()];
-    if (!s || s->kind != StepKind::Gate) {
-      std::fprintf(stderr, "drplan: error: --approve %s: no gate of that name in plan %s\n", g.c_str(), plan.name.c_str());
-      return 2;
-    }
-  }
-
-  // Secrets: read every one the plan uses now, so a missing one stops the run before it starts.
+  if (!check_approvals(plan, o)) return 2;
   std::map<std::string, std::string> secrets;
   Masker masker;
-  for (const auto& s : plan.steps)
-    for (const Command* c : {&s.run, &s.verify, &s.rollback})
-      for (const auto& name : c->secrets()) {
-        if (secrets.count(name)) continue;
-        std::string error;
-        auto value = read_secret(plan.inventory->secrets.at(name), &error);
-        if (!value) {
-          std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
-          return 2;
-        }
-        masker.add(*value);
-        secrets[name] = *value;
-      }
+  if (!read_secrets(plan, masker, secrets)) return 2;
 
-  std::string state_dir = o.state_dir.empty()
-                              ? (fs::absolute(o.inventory).parent_path() / ".drplan").string()
-                              : fs::absolute(o.state_dir).string();
+  std::string state_dir = state_dir_for(o);
   std::string error;
   if (!make_private_dir(state_dir + "/runs", &error) || !make_private_dir(state_dir + "/locks", &error)) {
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
-
   std::vector<StepRun> initial(plan.steps.size());
-  std::string run_dir, run_id;
-  nlohmann::json resume_start;
+  std::string run_dir;
   if (o.resume) {
-    run_dir = o.resume_run.empty() ? latest_run(state_dir, plan.name)
-              : fs::is_directory(o.resume_run, ec) ? o.resume_run
-                                                   : state_dir + "/runs/" + o.resume_run;
-    if (run_dir.empty() || !fs::is_directory(run_dir, ec)) {
-      std::fprintf(stderr, "drplan: error: no run of plan '%s' to resume in %s\n", plan.name.c_str(), state_dir.c_str());
-      return 2;
-    }
-    ResumePoint rp;
-    if (!load_resume_point(run_dir, plan, rp, &error)) {
-      std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
-      return 2;
-    }
-    if (rp.run_start.value("checks_only", false)) {
-      std::fprintf(stderr, "drplan: error: run %s was a --checks-only drill; start a new run instead\n", run_dir.c_str());
-      return 1;
-    }
-    std::string changed = digest_changes(rp.run_start, plan);
-    if (!changed.empty() && !o.force) {
-      std::fprintf(stderr, "drplan: error: refusing to resume: %s\nhelp: review the change; --force resumes anyway\n",
-                   changed.c_str());
-      return 1;
-    }
-    initial = rp.steps;
-    std::set<std::string> assume(o.assume_done.begin(), o.assume_done.end()), rerun(o.rerun.begin(), o.rerun.end());
-    std::vector<std::string> undecided;
-    for (int i : rp.unfinished) {
-      const auto& s = plan.steps[i];
-      bool named_done = assume.count(s.name) || assume.count(s.id);
-      bool named_rerun = rerun.count(s.name) || rerun.count(s.id);
-      if (named_done) {
-        initial[i].status = StepStatus::Succeeded;
-        initial[i].from_journal = true;
-        initial[i].reason = "assumed done (--assume-done)";
-      } else if (named_rerun || s.idempotent || s.kind != StepKind::Action) {
-        // checks, waits and gates change nothing: running them again is safe
-      } else if (o.interactive && !o.yes &&
-                 confirm_on_tty("Step " + s.id + " on " + s.host_name +
-                                " started but never finished, and it is not idempotent. Run it again?")) {
-      } else {
-        undecided.push_back(s.id);
-      }
-    }
-    if (!undecided.empty()) {
-      std::fprintf(stderr, "drplan: error: these actions started but never finished, and are not idempotent:");
-      for (const auto& id : undecided) std::fprintf(stderr, " %s", id.c_str());
-      std::fprintf(stderr, "\nhelp: check on the host whether each took effect, then pass --assume-done STEP or --rerun STEP\n");
-      return 1;
-    }
-    run_id = fs::path(run_dir).filename().string();
-    resume_start = rp.run_start;
+    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
   } else {
-    run_id = run_id_for(plan.name);
-    run_dir = state_dir + "/runs/" + run_id;
+    run_dir = state_dir + "/runs/" + run_id_for(plan.name);
   }
+  const std::string run_id = fs::path(run_dir).filename().string();
   if (!select_steps(plan, o, initial)) return 1;
 
   std::string lock_key = plan.name + "-" + sha256_hex(fs::absolute(o.inventory).string()).substr(0, 12);
@@ -269,89 +412,19 @@ int run_apply(const ApplyOptions& o) {
     return 1;
   }
   if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
-
-  // Without a terminal, --approve is the operator's go-ahead too: the gates it names pass,
-  // every other gate is refused (--yes would approve them all).
-  if (!o.yes && !o.checks_only && !(o.approve.size() && !o.interactive)) {
-    print_preview(plan, st);
-    if (!o.interactive) {
-      std::fprintf(stderr, "drplan: error: no terminal to confirm on; pass --yes to run without confirmation "
-                           "(and approve every gate), or --approve GATE for each gate to pass\n");
-      return 1;
-    }
-    if (!confirm_on_tty(std::string(o.resume ? "Resume" : "Run") + " plan " + plan.name + " against " +
-                        (plan.inventory->name.empty() ? o.inventory : plan.inventory->name) + "?")) {
-      std::fprintf(stderr, "drplan: nothing was run\n");
-      return 1;
-    }
-  }
+  Style st{o.color};
+  if (!confirm_start(o, plan, st)) return 1;
 
   JournalWriter journal;
-  if (!journal.open(run_dir, &error)) {
-    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
-    return 2;
-  }
-  nlohmann::json args = nlohmann::json::array();
-  for (const auto& [k, v] : o.sets) args.push_back("--set " + k + "=" + v);
-  for (const auto& g : o.approve) args.push_back("--approve " + g);
-  nlohmann::json start = {{"type", o.resume ? "run_resume" : "run_start"}, {"run", run_id}, {"plan", plan.name},
-                          {"file", fs::absolute(plan.file).string()}, {"inventory", fs::absolute(o.inventory).string()},
-                          {"plan_digest", plan.plan_digest}, {"inventory_digest", plan.inventory_digest},
-                          {"user", current_user()}, {"host", current_host()}, {"pid", getpid()}, {"args", args},
-                          {"checks_only", o.checks_only}, {"yes", o.yes}};
-  if (!journal.append(start)) {
-    std::fprintf(stderr, "drplan: error: cannot write the journal %s\n", journal.path().c_str());
+  if (!journal.open(run_dir, &error) || !journal.append(start_record(o, plan, run_id, run_sets))) {
+    std::fprintf(stderr, "drplan: error: cannot write the journal in %s%s%s\n", run_dir.c_str(),
+                 error.empty() ? "" : ": ", error.c_str());
     return 2;
   }
   std::printf("%s %s: journal %s\n", o.resume ? "resuming run" : "run", run_id.c_str(), journal.path().c_str());
   std::fflush(stdout);
 
-  LocalTransport local;
-  SshOptions ssh_opts;
-  ssh_opts.known_hosts = plan.inventory->known_hosts;
-  ssh_opts.accept_new_host_keys = o.accept_new_host_keys;
-  ssh_opts.on_host_key_accepted = [&journal](const Host& h, const std::string& fp, const std::string& file) {
-    journal.append({{"type", "host_key_accepted"}, {"host", h.name}, {"fingerprint", fp}, {"known_hosts", file},
-                    {"by", current_user() + "@" + current_host()}});
-  };
-  SshTransport ssh(ssh_opts);
-  MultiTransport transport(local, ssh);
-  std::unique_ptr<GatePrompter> prompter;
-  std::set<std::string> approve(o.approve.begin(), o.approve.end());
-  if (o.interactive) prompter = std::make_unique<TerminalPrompter>(approve, o.yes);
-  else prompter = std::make_unique<FlagPrompter>(approve, o.yes);
-  auto display = make_logging_display(make_display(o.interactive && isatty(STDOUT_FILENO), o.color), run_dir);
-  Interrupts irq;
-
-  RunOptions ro;
-  ro.jobs = o.jobs > 0 ? o.jobs : 8;
-  ro.per_host = o.per_host > 0 ? o.per_host : 4;
-  ro.yes = o.yes;
-  ro.approve = approve;
-  ro.interactive = o.interactive && !o.yes;
-  ro.checks_only = o.checks_only;
-  if (o.on_failure == "rollback") ro.on_failure = OnFailure::Rollback;
-  if (o.on_failure == "stop") ro.on_failure = OnFailure::Stop;
-
-  RunHooks hooks;
-  hooks.transport = &transport;
-  hooks.prompter = prompter.get();
-  hooks.display = display.get();
-  hooks.journal = &journal;
-  hooks.masker = &masker;
-  hooks.secrets = secrets;
-  hooks.local_env = {{"DRPLAN_RUN_ID", run_id}, {"DRPLAN_JOURNAL", journal.path()}, {"DRPLAN_RUN_DIR", run_dir}};
-  hooks.interrupts = &irq;
-
-  RunOutcome out;
-  {
-    InterruptWatcher watcher(irq);
-    Scheduler scheduler(plan, ro, hooks);
-    out = scheduler.run(initial);
-  }
-  transport.shutdown();
-  display->pause();
-  display.reset();
+  RunOutcome out = execute(o, plan, journal, masker, secrets, run_id, std::move(initial));
   journal.append({{"type", "run_end"}, {"status", out.success ? "succeeded" : out.interrupted ? "interrupted" : "failed"},
                   {"duration_ms", out.ended_ms - out.started_ms}});
   print_run_summary(plan, out, run_id, journal.path(), st);

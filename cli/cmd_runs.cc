@@ -92,6 +92,17 @@ int run_log(const LogOptions& o) {
     } else if (type == "gate") {
       std::printf("%s  gate   %s %s by %s (%s)\n", ts.c_str(), step.c_str(), r.value("decision", "").c_str(),
                   r.value("by", "").c_str(), r.value("how", "").c_str());
+    } else if (type == "step_retry") {
+      std::printf("%s  retry  %s after attempt %d: %s\n", ts.c_str(), step.c_str(), r.value("attempt", 0),
+                  r.value("reason", "").c_str());
+    } else if (type == "rollback_end") {
+      std::printf("%s  %s %s\n", ts.c_str(), r.value("ok", false) ? "undone" : "ROLLBACK FAILED", step.c_str());
+    } else if (type == "no_return_decision" || type == "rollback_stop") {
+      std::printf("%s  %s at %s (point of no return)%s\n", ts.c_str(),
+                  r.value("decision", "stop") == "cross" ? "rollback crossed" : "rollback stopped", step.c_str(),
+                  r.contains("by") ? (" by " + r.value("by", "")).c_str() : "");
+    } else if (type == "interrupt") {
+      std::printf("%s  interrupted (Ctrl-C #%d)\n", ts.c_str(), r.value("presses", 1));
     } else if (type == "run_end") {
       std::printf("%s  END    %s after %s\n", ts.c_str(), r.value("status", "").c_str(),
                   seconds(r.value("duration_ms", 0LL)).c_str());

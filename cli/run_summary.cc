@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 namespace drplan::cli {
 
@@ -144,9 +145,12 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     std::printf("\n");
   }
   std::printf("  total wall time: %s\n", secs(out.ended_ms - out.started_ms).c_str());
-  std::printf("\n  journal: %s\n  read it: drplan log %s\n", journal_path.c_str(), run_id.c_str());
+  const std::string run_dir = std::filesystem::path(journal_path).parent_path().string();
+  std::printf("\n  journal: %s\n  read it: drplan log %s\n", journal_path.c_str(), run_dir.c_str());
   if (!out.success)
-    std::printf("  continue it: drplan apply %s -i <inventory> --resume --run %s\n", plan.file.c_str(), run_id.c_str());
+    std::printf("  continue it: drplan apply %s -i %s --resume --run %s\n", plan.file.c_str(),
+                plan.inventory && !plan.inventory->path.empty() ? plan.inventory->path.c_str() : "<inventory>",
+                run_id.c_str());
 }
 
 }  // namespace drplan::cli

@@ -1,5 +1,6 @@
 #include "executor/display.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -32,6 +33,25 @@ std::string seconds(long long ms) {
 }
 
 std::string where(const StepInstance& s) { return s.host_name; }
+
+// A live line must fit on one terminal row, or erasing by rows leaves debris: control
+// characters become spaces and the text is cut at `columns` (counted in UTF-8 code points).
+std::string fit(std::string_view text, int columns) {
+  std::string out;
+  int cols = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80 && ++cols > columns) break;
+    out += (c < 0x20 || c == 0x7F) ? ' ' : static_cast<char>(c);
+  }
+  return out;
+}
+
+int terminal_columns() {
+  struct winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
+  return 80;
+}
 
 class PlainDisplay : public Display {
  public:
@@ -89,8 +109,12 @@ class LiveDisplay : public Display {
   void line(const StepInstance& s, std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = running_.find(s.index);
-    if (it != running_.end()) it->second.last = std::string(text.substr(0, 120));
-    redraw();
+    if (it != running_.end()) it->second.last = std::string(text.substr(0, 512));
+    // Chatty commands would flood the terminal: redraw at most every 100 ms, the ticker
+    // catches up with the rest.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_draw_ >= std::chrono::milliseconds(100)) redraw();
+    else dirty_ = true;
   }
   void finished(const StepInstance& s, const StepRun& r) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -133,6 +157,7 @@ class LiveDisplay : public Display {
   void draw() {
     if (paused_) return;
     auto now = std::chrono::steady_clock::now();
+    const int columns = terminal_columns();
     int n = 0;
     for (const auto& [idx, r] : running_) {
       if (n == 12) {
@@ -141,11 +166,17 @@ class LiveDisplay : public Display {
         break;
       }
       long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - r.since).count();
-      std::printf("  %s▶%s %-28s %-8s %7s  %s\n", color_ ? "\033[36m" : "", color_ ? "\033[0m" : "", r.step->id.c_str(),
-                  where(*r.step).c_str(), seconds(ms).c_str(), r.last.c_str());
+      char head[160];
+      std::snprintf(head, sizeof head, "  > %-28s %-8s %7s  ", r.step->id.c_str(), where(*r.step).c_str(),
+                    seconds(ms).c_str());
+      std::string text = fit(std::string(head) + r.last, columns - 1);
+      if (color_ && text.size() > 3) text = text.substr(0, 2) + "\033[36m>\033[0m" + text.substr(3);
+      std::printf("%s\n", text.c_str());
       ++n;
     }
     drawn_ = n;
+    dirty_ = false;
+    last_draw_ = now;
     std::fflush(stdout);
   }
   void redraw() {
@@ -154,17 +185,20 @@ class LiveDisplay : public Display {
   }
   void tick() {
     std::unique_lock<std::mutex> lock(mu_);
+    // Elapsed times move every second; throttled output lines show within 200 ms.
+    int ticks = 0;
     while (!stop_) {
-      cv_.wait_for(lock, std::chrono::seconds(1));
-      if (!stop_ && !running_.empty()) redraw();
+      cv_.wait_for(lock, std::chrono::milliseconds(200));
+      if (!stop_ && !running_.empty() && (dirty_ || ++ticks % 5 == 0)) redraw();
     }
   }
 
   bool color_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false, paused_ = false;
+  bool stop_ = false, paused_ = false, dirty_ = false;
   int drawn_ = 0;
+  std::chrono::steady_clock::time_point last_draw_{};
   std::map<int, Running> running_;
   std::thread ticker_;
 };

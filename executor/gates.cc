@@ -9,8 +9,6 @@ namespace drplan {
 
 namespace {
 
-std::string who() { return current_user() + "@" + current_host(); }
-
 bool read_line(FILE* tty, std::string& line) {
   char buf[512];
   if (!std::fgets(buf, sizeof buf, tty)) return false;
@@ -22,9 +20,9 @@ bool read_line(FILE* tty, std::string& line) {
 }  // namespace
 
 GateDecision FlagPrompter::decide(const StepInstance& gate) {
-  if (approve_.count(gate.name) || approve_.count(gate.id)) return {true, who(), "--approve " + gate.name};
-  if (yes_) return {true, who(), "--yes"};
-  return {false, who(), "not approved: no terminal, and neither --approve " + gate.name + " nor --yes"};
+  if (approve_.count(gate.name) || approve_.count(gate.id)) return {true, current_operator(), "--approve " + gate.name};
+  if (yes_) return {true, current_operator(), "--yes"};
+  return {false, current_operator(), "not approved: no terminal, and neither --approve " + gate.name + " nor --yes"};
 }
 
 GateDecision TerminalPrompter::decide(const StepInstance& gate) {
@@ -33,7 +31,7 @@ GateDecision TerminalPrompter::decide(const StepInstance& gate) {
   std::lock_guard<std::mutex> lock(mu_);
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) return flagged;
-  GateDecision d{false, who(), "terminal"};
+  GateDecision d{false, current_operator(), "terminal"};
   for (;;) {
     std::fprintf(tty, "\n\033[1;34m? gate %s\033[0m  %s\n  [a]pprove  [r]eject  [d]etails > ", gate.id.c_str(),
                  gate.ask.c_str());

@@ -9,15 +9,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 
 namespace drplan {
 
 namespace fs = std::filesystem;
-
-namespace {
-std::mutex journal_mu;
-}
 
 long long now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -28,7 +23,7 @@ std::string iso_time(long long ms) {
   time_t secs = static_cast<time_t>(ms / 1000);
   struct tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
   return buf;
@@ -82,8 +77,8 @@ bool JournalWriter::open(const std::string& dir, std::string* error) {
 }
 
 bool JournalWriter::append(nlohmann::json record) {
-  std::lock_guard<std::mutex> lock(journal_mu);
-  if (fd_ < 0) return false;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (fd_ < 0 || failed_) return false;
   long long ms = now_ms();
   record["ts"] = iso_time(ms);
   record["ts_ms"] = ms;
@@ -93,11 +88,31 @@ bool JournalWriter::append(nlohmann::json record) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
+      failed_ = true;
       return false;
     }
     off += static_cast<size_t>(n);
   }
-  return fdatasync(fd_) == 0;
+  const uint64_t mine = ++written_;
+  // Group commit: whoever finds no sync running syncs everything written so far; the others
+  // wait for a sync that covers their record.
+  while (synced_ < mine && !failed_) {
+    if (syncing_) {
+      synced_cv_.wait(lock);
+      continue;
+    }
+    syncing_ = true;
+    const uint64_t target = written_;
+    lock.unlock();
+    const bool ok = fdatasync(fd_) == 0;
+    lock.lock();
+    syncing_ = false;
+    ++syncs_;
+    if (ok) synced_ = target;
+    else failed_ = true;
+    synced_cv_.notify_all();
+  }
+  return !failed_;
 }
 
 std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped) {

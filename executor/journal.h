@@ -3,6 +3,9 @@
 // append-only file of JSON records, each written and fsync'd before the step it describes
 // goes on. Readers tolerate a torn last line (a crash mid-write). Every text in it has
 // passed through the Masker.
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,14 +18,25 @@ class JournalWriter {
   ~JournalWriter();
   /// Creates `dir` (0700) and opens dir/journal.jsonl (0600) for appending.
   bool open(const std::string& dir, std::string* error);
-  /// Appends one record (adds "ts") and fsyncs. Thread-safe.
+  /// Appends one record (adds "ts") and returns once it is on disk (fdatasync). Thread-safe;
+  /// concurrent appends share one fdatasync (group commit), so parallel steps do not queue
+  /// behind each other's syncs.
   bool append(nlohmann::json record);
   const std::string& path() const { return path_; }
+  /// How many fdatasync calls covered the records so far (tests: group commit).
+  uint64_t syncs() const { return syncs_; }
   const std::string& dir() const { return dir_; }
 
  private:
   int fd_ = -1;
   std::string dir_, path_;
+  std::mutex mu_;
+  std::condition_variable synced_cv_;
+  uint64_t written_ = 0;  // records written (in the page cache)
+  uint64_t synced_ = 0;   // records known to be on disk
+  bool syncing_ = false;  // one thread runs fdatasync at a time, for everyone's records
+  bool failed_ = false;
+  uint64_t syncs_ = 0;
 };
 
 /// Reads every complete record; a torn or malformed line is skipped (and counted).

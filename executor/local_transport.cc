@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,9 @@ namespace drplan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// After the shell exits: read until the pipes are quiet this long, or at most kDrainLimit.
+constexpr std::chrono::milliseconds kDrainQuiet{20};
+constexpr std::chrono::milliseconds kDrainLimit{500};
 
 // The child's environment: ours plus the request's (request wins).
 std::vector<std::string> child_env(const ExecRequest& req) {
@@ -104,8 +108,13 @@ ExecResult LocalTransport::exec(const ExecRequest& req) {
   LineSplitter out_lines, err_lines;
   auto emit_out = [&](std::string_view l) { if (req.on_line) req.on_line(l, false); };
   auto emit_err = [&](std::string_view l) { if (req.on_line) req.on_line(l, true); };
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  // The shell's exit is an event too (a pidfd): a service it started in the background may
+  // keep our pipes open for as long as it runs, and must neither hang the step nor be killed.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {pidfd, POLLIN, 0}};
   int open_fds = 2;
+  bool exited = false;
+  Clock::time_point exited_at{};
   bool term_sent = false, kill_sent = false;
   Clock::time_point term_at{};
   char buf[65536];
@@ -130,8 +139,19 @@ ExecResult LocalTransport::exec(const ExecRequest& req) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(req.timeout - (now - start)).count();
       wait_ms = static_cast<int>(std::max<long long>(0, std::min<long long>(wait_ms, left)));
     }
-    int n = poll(fds, 2, wait_ms);
+    if (exited) {
+      // Drain what the shell left in the pipes; stop at the first quiet moment.
+      if (now - exited_at >= kDrainLimit) break;
+      wait_ms = static_cast<int>(kDrainQuiet.count());
+    }
+    int n = poll(fds, pidfd >= 0 ? 3 : 2, wait_ms);
     if (n < 0 && errno != EINTR) break;
+    if (exited && n == 0) break;
+    if (!exited && pidfd >= 0 && (fds[2].revents & POLLIN)) {
+      exited = true;
+      exited_at = Clock::now();
+      fds[2].fd = -1;
+    }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t got = read(fds[i].fd, buf, sizeof buf);
@@ -153,8 +173,9 @@ ExecResult LocalTransport::exec(const ExecRequest& req) {
   }
   out_lines.flush(emit_out);
   err_lines.flush(emit_err);
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
+  for (int i = 0; i < 2; ++i)
+    if (fds[i].fd >= 0) close(fds[i].fd);
+  if (pidfd >= 0) close(pidfd);
   int status = 0;
   // The shell may exit while a background grandchild keeps the group alive; kill the
   // leftovers of a timed-out or cancelled command, then reap.

@@ -167,12 +167,27 @@ TEST_F(LocalTransportTest, StdinIsDevNull) {
 }
 
 TEST_F(LocalTransportTest, ABackgroundChildHoldingThePipesDoesNotHangWithoutATimeout) {
-  // The shell exits at once; its background child keeps stdout open for 1 s.
+  // The shell exits at once; its background child (a service it started) keeps stdout open
+  // for 30 s. The step ends with the shell, and the service keeps running.
   auto t0 = Clock::now();
-  ExecResult r = run("(sleep 1; echo late) & echo now");
+  std::string pidfile = (dir_ / "bg.pid").string();
+  ExecResult r = run("sleep 30 & echo $! > " + pidfile + "; echo now");
   EXPECT_TRUE(r.ok());
-  EXPECT_NE(r.stdout_text.find("now"), std::string::npos);
-  EXPECT_LT(Clock::now() - t0, milliseconds(5000));
+  EXPECT_EQ(r.stdout_text, "now\n");
+  EXPECT_LT(Clock::now() - t0, milliseconds(2000));
+  std::ifstream in(pidfile);
+  pid_t bg = 0;
+  in >> bg;
+  ASSERT_GT(bg, 0);
+  EXPECT_EQ(kill(bg, 0), 0) << "the background process was killed with the step";
+  kill(bg, SIGKILL);
+}
+
+TEST_F(LocalTransportTest, OutputWrittenJustBeforeExitIsKept) {
+  ExecResult r = run("i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done; echo last >&2");
+  EXPECT_TRUE(r.ok());
+  EXPECT_NE(r.stdout_text.find("line1999\n"), std::string::npos);
+  EXPECT_EQ(r.stderr_text, "last\n");
 }
 
 }  // namespace

@@ -2,12 +2,17 @@
 #include "executor/lock.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "executor/run_identity.h"
 
@@ -79,6 +84,51 @@ TEST_F(LockTest, AHolderOnAnotherHostIsNeverAssumedDead) {
   std::string msg, note;
   EXPECT_FALSE(lock.acquire(path_, "run-5", &msg, &note));
   EXPECT_NE(msg.find("another host"), std::string::npos) << msg;
+}
+
+TEST_F(LockTest, AHolderKilledHardIsDetectedByItsReleasedFlock) {
+  // A child takes the lock and dies by SIGKILL: the file stays, the flock goes.
+  pid_t child = fork();
+  if (child == 0) {
+    RunLock lock;
+    std::string msg, note;
+    if (!lock.acquire(path_, "run-dead", &msg, &note)) _exit(3);
+    kill(getpid(), SIGKILL);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(fs::exists(path_));
+  RunLock lock;
+  std::string msg, note;
+  ASSERT_TRUE(lock.acquire(path_, "run-7", &msg, &note)) << msg;
+  EXPECT_NE(note.find("stale lock of pid " + std::to_string(child)), std::string::npos) << note;
+}
+
+TEST_F(LockTest, ContendersForAStaleLockNeverBothWin) {
+  for (int round = 0; round < 30; ++round) {
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    waitpid(child, nullptr, 0);
+    write_holder(child, current_host());
+    std::atomic<int> winners{0};
+    std::atomic<bool> go{false};
+    std::vector<std::unique_ptr<RunLock>> locks;
+    for (int k = 0; k < 4; ++k) locks.push_back(std::make_unique<RunLock>());
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k)
+      threads.emplace_back([&, k] {
+        while (!go) {
+        }
+        std::string msg, note;
+        if (locks[k]->acquire(path_, "run-" + std::to_string(k), &msg, &note)) winners++;
+      });
+    go = true;
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(winners.load(), 1) << "round " << round;
+    locks.clear();  // the winner releases
+    ASSERT_FALSE(fs::exists(path_));
+  }
 }
 
 TEST_F(LockTest, ReleasedOnDestruction) {

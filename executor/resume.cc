@@ -20,7 +20,7 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
   std::map<std::string, int> index;
   for (const auto& s : plan.steps) index[s.id] = s.index;
   out.steps.assign(plan.steps.size(), StepRun{});
-  std::set<int> started, ended;
+  std::set<int> started, ended, cut_short;
   size_t sequence = 0;
   for (const auto& r : records) {
     std::string type = r.value("type", "");
@@ -36,16 +36,25 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
       std::string status = r.value("status", "");
       st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
+      // Killed half-way (timeout, Ctrl-C, a dropped connection): it may or may not have
+      // taken effect, exactly like a step whose end was never written.
+      const auto& res = r.contains("result") && r["result"].is_object() ? r["result"] : nlohmann::json::object();
+      if (status == "failed" && (res.value("timed_out", false) || res.value("cancelled", false) ||
+                                 res.value("connection_lost", false) || res.contains("signal")))
+        cut_short.insert(i);
+      else
+        cut_short.erase(i);
       st.output = r.value("output", "");
       st.reason = r.value("reason", "");
       st.from_journal = satisfied(st.status);
       st.completion = static_cast<long long>(sequence++);  // keeps the rollback order across resumes
     } else if (type == "rollback_end" && r.value("ok", false)) {
       st = StepRun{};  // undone: it has to run again
+      cut_short.erase(i);
     }
   }
   for (int i : started)
-    if (!ended.count(i)) out.unfinished.push_back(i);
+    if (!ended.count(i) || cut_short.count(i)) out.unfinished.push_back(i);
   return true;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Resuming a run from its journal: steps that finished (ok, warned, skipped) stay done and
 // keep their outputs; failed steps and actions that were rolled back run again; a step
-// that started but never finished is reported, for the operator to decide unless it is
-// idempotent.
+// that started but never finished -- or was killed half-way -- is reported, for the
+// operator to decide unless it is idempotent.
 #include <string>
 #include <vector>
 
@@ -17,7 +17,7 @@ struct ResumePoint {
   std::string run_dir;
   nlohmann::json run_start;         ///< the run's first record
   std::vector<StepRun> steps;       ///< per plan step: done ones marked, the rest Pending
-  std::vector<int> unfinished;      ///< started, never ended
+  std::vector<int> unfinished;      ///< started and never ended, or killed half-way (timeout, cancel, lost connection)
   int torn_lines = 0;
 };
 

@@ -88,6 +88,25 @@ TEST_F(ResumeTest, RolledBackActionsArePendingAgain) {
   EXPECT_TRUE(rp.unfinished.empty());
 }
 
+TEST_F(ResumeTest, StepsKilledHalfWayCountAsUnfinished) {
+  // A timeout, a cancellation or a lost connection may have left the action half done;
+  // a plain non-zero exit is an ordinary failure that simply runs again.
+  CompiledPlan plan = plan_of({"timeout", "cancelled", "lost", "exit1", "signal"});
+  auto killed = [](const std::string& s, nlohmann::json result) {
+    return nlohmann::json{{"type", "step_end"}, {"step", s}, {"status", "failed"}, {"result", result}};
+  };
+  std::string run = write("r1", {start_of(), started("timeout"), killed("timeout", {{"exit", -1}, {"timed_out", true}}),
+                                 started("cancelled"), killed("cancelled", {{"exit", -1}, {"cancelled", true}}),
+                                 started("lost"), killed("lost", {{"exit", -1}, {"connection_lost", true}}),
+                                 started("exit1"), killed("exit1", {{"exit", 1}}),
+                                 started("signal"), killed("signal", {{"exit", -1}, {"signal", "KILL"}})});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.unfinished, (std::vector<int>{0, 1, 2, 4}));
+  EXPECT_EQ(rp.steps[3].status, StepStatus::Pending);
+}
+
 TEST_F(ResumeTest, AFailedRollbackLeavesTheActionDone) {
   CompiledPlan plan = plan_of({"a", "b"});
   std::string run = write("r1", {start_of(), started("a"), ended("a", "ok"), started("b"), ended("b", "failed"),

@@ -19,4 +19,6 @@ std::string current_host() {
   return buf;
 }
 
+std::string current_operator() { return current_user() + "@" + current_host(); }
+
 }  // namespace drplan

@@ -6,5 +6,7 @@ namespace drplan {
 
 std::string current_user();
 std::string current_host();
+/// "user@host": who decided a gate or a rollback.
+std::string current_operator();
 
 }  // namespace drplan

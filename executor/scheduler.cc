@@ -6,6 +6,7 @@
 
 #include "compiler/units.h"
 #include "executor/interpolate.h"
+#include "executor/run_identity.h"
 
 namespace drplan {
 
@@ -43,8 +44,17 @@ Scheduler::Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hook
   for (const auto& s : plan_.steps) by_id_[s.id] = s.index;
 }
 
-void Scheduler::journal(nlohmann::json record) {
-  if (hooks_.journal) hooks_.journal->append(std::move(record));
+bool Scheduler::journal(nlohmann::json record) {
+  return !hooks_.journal || hooks_.journal->append(std::move(record));
+}
+
+// Nothing runs unless its start is on disk: a crash must never hide a command that ran.
+StepRun Scheduler::not_journaled(const StepInstance& s) const {
+  StepRun r;
+  r.status = StepStatus::Failed;
+  r.reason = "not started: cannot write the journal" +
+             (hooks_.journal ? " (" + hooks_.journal->path() + ")" : std::string());
+  return r;
 }
 
 std::string Scheduler::output_of(const std::string& id) const {
@@ -90,7 +100,9 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   bool reconnect_used = false;
   for (int attempt = 1; attempt <= budget; ++attempt) {
     r.attempts = attempt;
-    journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name}, {"attempt", attempt}});
+    if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name},
+                  {"attempt", attempt}}))
+      return not_journaled(s);
     hooks_.display->started(s, attempt);
     r.result = exec(s, job.command, job.env, s.timeout);
     bool ok = r.result.ok();
@@ -147,7 +159,8 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
   auto deadline = Clock::now() + (s.timeout.count() ? s.timeout : Millis(300000));
   Millis every = s.every.count() ? s.every : Millis(2000);
   Millis interval = every;
-  journal({{"type", "step_start"}, {"step", s.id}, {"kind", "wait"}, {"host", s.host_name}, {"attempt", 1}});
+  if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", "wait"}, {"host", s.host_name}, {"attempt", 1}}))
+    return not_journaled(s);
   hooks_.display->started(s, 1);
   for (int attempt = 1;; ++attempt) {
     r.attempts = attempt;
@@ -185,16 +198,22 @@ StepRun Scheduler::execute(const Job& job) {
   const StepInstance& s = plan_.steps[job.step];
   long long started = now_ms();
   StepRun r;
-  if (s.kind == StepKind::Gate) {
-    journal({{"type", "step_start"}, {"step", s.id}, {"kind", "gate"}, {"host", "local"}, {"attempt", 1}});
+  if (s.kind == StepKind::Gate && !journal({{"type", "step_start"}, {"step", s.id}, {"kind", "gate"}, {"host", "local"},
+                                            {"attempt", 1}})) {
+    r = not_journaled(s);
+  } else if (s.kind == StepKind::Gate) {
     hooks_.display->started(s, 1);
     hooks_.display->pause();
     GateDecision d = hooks_.prompter->decide(s);
-    journal({{"type", "gate"}, {"step", s.id}, {"ask", s.ask}, {"decision", d.approved ? "approved" : "rejected"},
-             {"by", d.by}, {"how", d.how}});
+    const bool recorded = journal({{"type", "gate"}, {"step", s.id}, {"ask", s.ask},
+                                   {"decision", d.approved ? "approved" : "rejected"}, {"by", d.by}, {"how", d.how}});
+    // An approval that is not on record does not count.
+    if (!recorded) d.approved = false;
     r.status = d.approved ? StepStatus::Succeeded : StepStatus::Failed;
     r.gate_by = d.by;
-    r.reason = d.approved ? "approved by " + d.by + " (" + d.how + ")" : "rejected: " + d.how;
+    r.reason = d.approved ? "approved by " + d.by + " (" + d.how + ")"
+               : recorded ? "rejected: " + d.how
+                          : not_journaled(s).reason;
     r.output = d.approved ? "approved" : "rejected";
   } else if (s.kind == StepKind::Wait) {
     r = run_wait(job, s);
@@ -300,13 +319,16 @@ void Scheduler::complete(int i, StepRun r) {
   r.completion = completions_++;
   state_[i] = std::move(r);
   if (s.kind != StepKind::Barrier && state_[i].status != StepStatus::Skipped) hooks_.display->finished(s, state_[i]);
-  if (state_[i].status == StepStatus::Failed && !stopping_) {
+  const bool failed = state_[i].status == StepStatus::Failed;
+  if (failed && first_failure_ < 0) first_failure_ = i;
+  // A readiness drill (--checks-only) changes nothing, so it keeps going: every check and
+  // wait runs, and the summary lists all that failed.
+  if (failed && !stopping_ && !opt_.checks_only) {
     stopping_ = true;
-    first_failure_ = i;
     hooks_.display->note("stopping: " + s.id + " failed (" + state_[i].reason + "); no new steps will start" +
                          (running_ ? ", waiting for " + std::to_string(running_) + " running" : ""));
   }
-  if (!satisfied(state_[i].status)) return;
+  if (!satisfied(state_[i].status) && !(failed && opt_.checks_only)) return;
   for (int d : s.dependents)
     if (--state_[d].remaining_deps == 0 && state_[d].status == StepStatus::Pending) ready_.push_back(d);
 }
@@ -326,6 +348,22 @@ void Scheduler::dispatch() {
     std::sort(ready_.begin(), ready_.end());
     k = 0;
   }
+}
+
+// Automatic rollback never crosses a point of no return; an operator at the terminal is
+// told why and may decide to go on (journaled either way).
+bool Scheduler::cross_point_of_no_return(const StepInstance& s, size_t left) {
+  if (!opt_.interactive) return false;
+  hooks_.display->pause();
+  const bool go = hooks_.prompter->confirm(
+      s.id + " on " + s.host_name + " is a point of no return" +
+          (s.rollback_none_reason.empty() ? "" : " (" + s.rollback_none_reason + ")") +
+          ": automatic rollback stops before it. Undo it and the " + std::to_string(left - 1) +
+          " action(s) completed before it anyway?",
+      false);
+  journal({{"type", "no_return_decision"}, {"step", s.id}, {"decision", go ? "cross" : "stop"},
+           {"by", current_operator()}});
+  return go;
 }
 
 Millis Scheduler::rollback_timeout(const StepInstance& s) const {
@@ -357,7 +395,7 @@ void Scheduler::rollback(RunOutcome& out) {
   journal({{"type", "rollback_begin"}, {"actions", done.size()}});
   for (size_t k = 0; k < done.size(); ++k) {
     const StepInstance& s = plan_.steps[done[k]];
-    if (s.point_of_no_return) {
+    if (s.point_of_no_return && !cross_point_of_no_return(s, done.size() - k)) {
       out.stopped_at_no_return = s.index;
       out.not_rolled_back.assign(done.begin() + static_cast<long>(k), done.end());
       hooks_.display->note("rollback stops at " + s.id + ": a point of no return" +
@@ -372,7 +410,10 @@ void Scheduler::rollback(RunOutcome& out) {
     }
     auto lookup = [this](const std::string& id) { return output_of(id); };
     std::string cmd = render_command(s.rollback, lookup);
-    journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}});
+    if (!journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}})) {
+      out.rollbacks.push_back({s.index, false, not_journaled(s).reason});
+      continue;
+    }
     hooks_.display->note("rollback " + s.id + " on " + s.host_name);
     cancel_.cancelled = false;
     ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s));

@@ -82,7 +82,8 @@ class Scheduler {
   ExecResult exec(const StepInstance& s, const std::string& command, const std::vector<std::pair<std::string, std::string>>& env,
                   Millis timeout, bool quiet = false);
   bool sleep_interruptibly(Millis d);
-  void journal(nlohmann::json record);
+  bool journal(nlohmann::json record);
+  StepRun not_journaled(const StepInstance& s) const;
   void dispatch();
   void start(int i);
   void complete(int i, StepRun r);
@@ -91,6 +92,7 @@ class Scheduler {
   void rollback(RunOutcome& out);
   std::string output_of(const std::string& id) const;
   Millis rollback_timeout(const StepInstance& s) const;
+  bool cross_point_of_no_return(const StepInstance& s, size_t left);
 
   const CompiledPlan& plan_;
   RunOptions opt_;

@@ -4,6 +4,8 @@
 #include "executor/scheduler.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,7 +91,7 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     return *plan_;
   }
 
-  RunOutcome run(GatePrompter* prompter = nullptr) {
+  RunOutcome run(GatePrompter* prompter = nullptr, JournalWriter* journal = nullptr, Interrupts* irq = nullptr) {
     RunHooks hooks;
     hooks.transport = &fake_;
     FlagPrompter yes({}, true);
@@ -97,6 +99,8 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     hooks.display = display_.get();
     hooks.masker = &masker_;
     hooks.secrets = secrets_;
+    hooks.journal = journal;
+    hooks.interrupts = irq;
     Scheduler s(*plan_, opt_, hooks);
     auto t0 = Clock::now();
     RunOutcome out = s.run(std::vector<StepRun>(plan_->steps.size()));
@@ -300,6 +304,55 @@ TEST_P(SchedulerTest, RollbackStopsAtAPointOfNoReturn) {
   EXPECT_EQ(ids(out.not_rolled_back), "promote first");
   EXPECT_TRUE(fake_.calls_matching("undo promote").empty());
   EXPECT_TRUE(fake_.calls_matching("undo first").empty());
+}
+
+// Says yes to every question outside a gate (an operator at the terminal).
+class ConfirmingPrompter : public FlagPrompter {
+ public:
+  ConfirmingPrompter() : FlagPrompter({}, true) {}
+  bool confirm(const std::string& question, bool) override {
+    questions.push_back(question);
+    return true;
+  }
+  std::vector<std::string> questions;
+};
+
+TEST_P(SchedulerTest, AnOperatorMayDecideToRollBackPastAPointOfNoReturn) {
+  compile(R"(
+    action first { run = "run first" rollback = "undo first" }
+    action promote after first { run = "run promote" rollback = "undo promote" point_of_no_return = true }
+    action fail after promote { run = "run fail" rollback = "undo fail" }
+  )");
+  fake_.on_command("undo", script(0));
+  fake_.on_command("run fail", failing());
+  opt_.interactive = true;
+  ConfirmingPrompter op;
+  RunOutcome out = run(&op);
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(rollback_order(out), "promote first");
+  EXPECT_EQ(out.stopped_at_no_return, -1);
+  bool asked = false;
+  for (const auto& q : op.questions) asked |= q.find("promote on local is a point of no return") != std::string::npos;
+  EXPECT_TRUE(asked) << "the operator is told why before deciding";
+}
+
+TEST_P(SchedulerTest, ChecksOnlyRunsEveryCheckEvenAfterAFailure) {
+  compile(R"(
+    check a { probe = "probe a" }
+    action act after a { run = "run act" rollback = "true" }
+    check b after act { probe = "probe b" }
+    wait w after b { probe = "probe w" every = 10ms timeout = 1s }
+  )");
+  fake_.on_command("probe a", failing());
+  opt_.checks_only = true;
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success) << "a failed check fails the drill";
+  EXPECT_EQ(out.first_failure, index("a"));
+  EXPECT_TRUE(fake_.calls_of("act").empty()) << "no action runs in a drill";
+  EXPECT_EQ(status(out, "act"), StepStatus::Skipped);
+  EXPECT_EQ(fake_.calls_of("b").size(), 1u) << "the drill goes on past a failed check";
+  EXPECT_EQ(status(out, "w"), StepStatus::Succeeded);
+  EXPECT_TRUE(out.rollbacks.empty());
 }
 
 TEST_P(SchedulerTest, RollbackNoneIsListedForManualAttention) {
@@ -506,6 +559,33 @@ TEST_P(SchedulerTest, SecretsTravelInTheEnvironmentNotTheCommand) {
   EXPECT_EQ(out.steps[index("login")].output, "logged in with ****") << "outputs are masked";
 }
 
+TEST_P(SchedulerTest, NothingRunsUnlessItsStartIsJournaled) {
+  compile(R"(
+    gate g { ask = "go?" }
+    action a after g { run = "run a" rollback = "true" }
+  )");
+  JournalWriter journal;
+  std::string error;
+  ASSERT_TRUE(journal.open((dir_ / "run").string(), &error)) << error;
+  ASSERT_TRUE(journal.append({{"type", "run_start"}}));
+  // The disk is "full": the journal cannot grow past its current size.
+  const auto size = fs::file_size(journal.path());
+  rlimit old{};
+  getrlimit(RLIMIT_FSIZE, &old);
+  rlimit small = old;
+  small.rlim_cur = size;
+  auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  RunOutcome out = run(nullptr, &journal);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, old_handler);
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(status(out, "g"), StepStatus::Failed);
+  EXPECT_NE(out.steps[index("g")].reason.find("cannot write the journal"), std::string::npos)
+      << out.steps[index("g")].reason;
+  EXPECT_TRUE(fake_.calls().empty()) << "no command ran without its record";
+}
+
 TEST_P(SchedulerTest, InterruptStopsSchedulingAndASecondPressCancels) {
   compile(R"(
     action long { run = "long" rollback = "true" }
@@ -522,17 +602,9 @@ TEST_P(SchedulerTest, InterruptStopsSchedulingAndASecondPressCancels) {
       std::this_thread::sleep_for(milliseconds(20));
     }
   });
-  RunHooks hooks;
-  hooks.transport = &fake_;
-  FlagPrompter yes({}, true);
-  hooks.prompter = &yes;
-  hooks.display = display_.get();
-  hooks.interrupts = &irq;
-  Scheduler s(*plan_, opt_, hooks);
-  auto t0 = Clock::now();
-  RunOutcome out = s.run(std::vector<StepRun>(plan_->steps.size()));
+  RunOutcome out = run(nullptr, nullptr, &irq);
   presser.join();
-  EXPECT_LT(Clock::now() - t0, milliseconds(2000));
+  EXPECT_LT(wall_ms_, 2000);
   EXPECT_TRUE(out.interrupted);
   EXPECT_FALSE(out.success);
   EXPECT_TRUE(fake_.calls_of("later").empty());
