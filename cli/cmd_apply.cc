@@ -365,20 +365,7 @@ RunOutcome execute(const ApplyOptions& o, const CompiledPlan& plan, JournalWrite
 }  // namespace
 
 int run_apply(const ApplyOptions& o) {
-  if (o.files.size() != 1) {
-    std::fprintf(stderr, "drplan: error: apply takes exactly one plan file\n");
-    return 2;
-  }
-  if (o.inventory.empty()) {
-    std::fprintf(stderr, "drplan: error: apply needs an inventory: drplan apply %s -i inventory.toml\n", o.files[0].c_str());
-    return 2;
-  }
-  std::error_code ec;
-  if (!fs::is_regular_file(o.files[0], ec) || !fs::is_regular_file(o.inventory, ec)) {
-    std::fprintf(stderr, "drplan: error: cannot read '%s'\n",
-                 fs::is_regular_file(o.files[0], ec) ? o.inventory.c_str() : o.files[0].c_str());
-    return 2;
-  }
+  if (!single_plan_inputs("apply", o, /*needs_inventory=*/true)) return 2;
   nlohmann::json run_sets;
   auto compiled = compile_for_apply(o, run_sets);
   if (!compiled->plan) return 1;

@@ -36,6 +36,7 @@ int run_check(const CheckOptions& o) {
       std::printf("%s: ok (%zu step instances in %zu waves%s)\n", file.c_str(), n, c->plan->waves.size(),
                   c->diags.warning_count() ? ", with warnings" : "");
     }
+    keep_until_exit(std::move(c));
   }
   if (json) {
     std::fputs(all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), stdout);

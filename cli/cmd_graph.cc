@@ -104,11 +104,7 @@ int render(const std::string& dot, const std::string& output, const std::string&
 }  // namespace
 
 int run_graph(const GraphOptions& o) {
-  if (o.files.size() != 1) {
-    std::fprintf(stderr, "drplan: error: graph takes exactly one plan file\n");
-    return 2;
-  }
-  if (!inputs_readable(o.files[0], o.inventory)) return 2;
+  if (!single_plan_inputs("graph", o, /*needs_inventory=*/false)) return 2;
   auto c = compile_one(o.files[0], o);
   if (!c->plan) return 1;
   std::string dot = to_dot(*c->plan);

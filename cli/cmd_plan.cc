@@ -61,15 +61,7 @@ void print_text(const CompiledPlan& p, const std::string& inventory_path, const 
 }  // namespace
 
 int run_plan(const PlanOptions& o) {
-  if (o.files.size() != 1) {
-    std::fprintf(stderr, "drplan: error: plan takes exactly one plan file\n");
-    return 2;
-  }
-  if (o.inventory.empty()) {
-    std::fprintf(stderr, "drplan: error: plan needs an inventory: drplan plan %s -i inventory.toml\n", o.files[0].c_str());
-    return 2;
-  }
-  if (!inputs_readable(o.files[0], o.inventory)) return 2;
+  if (!single_plan_inputs("plan", o, /*needs_inventory=*/true)) return 2;
   auto c = compile_one(o.files[0], o, o.format == "json");
   if (!c->plan || c->diags.error_count()) {
     if (o.format == "json") std::fputs(render_json(c->sm, c->diags.all()).c_str(), stderr);

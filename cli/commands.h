@@ -14,6 +14,7 @@ struct CommonOptions {
   std::vector<std::pair<std::string, std::string>> sets;  ///< --set k=v
   std::string format = "text";  ///< text | json
   bool color = false;            ///< decided by main: TTY and no NO_COLOR
+  bool exits_after_compile = false;  ///< check, plan, graph: never free the AST (see compile.h)
 };
 
 struct CheckOptions : CommonOptions {

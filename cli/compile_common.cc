@@ -13,6 +13,7 @@ std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptio
   opts.plan_path = file;
   opts.inventory_path = o.inventory;
   opts.sets = o.sets;
+  opts.free_memory = !o.exits_after_compile;
   c->plan = compile_plan(c->sm, opts, c->diags);
   c->diags.sort();
   if (!quiet) {
@@ -20,6 +21,21 @@ std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptio
     std::fputs(text.c_str(), stderr);
   }
   return c;
+}
+
+void keep_until_exit(std::unique_ptr<Compiled> c) { (void)c.release(); }
+
+bool single_plan_inputs(const char* command, const CommonOptions& o, bool needs_inventory) {
+  if (o.files.size() != 1) {
+    std::fprintf(stderr, "drplan: error: %s takes exactly one plan file\n", command);
+    return false;
+  }
+  if (needs_inventory && o.inventory.empty()) {
+    std::fprintf(stderr, "drplan: error: %s needs an inventory: drplan %s %s -i inventory.toml\n", command, command,
+                 o.files[0].c_str());
+    return false;
+  }
+  return inputs_readable(o.files[0], o.inventory);
 }
 
 bool inputs_readable(const std::string& plan, const std::string& inventory) {

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/heap_tuning.h"
 
 namespace {
 
@@ -39,22 +40,26 @@ bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  drplan::cli::tune_heap();
   CLI::App app{"drplan: disaster-recovery runbooks as code (check, plan, graph, apply)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "drplan 0.1.0");
 
   CheckOptions check;
+  check.exits_after_compile = true;
   std::vector<std::string> check_sets;
   auto* c = app.add_subcommand("check", "Validate plans: located errors and warnings, nothing runs");
   add_common(c, check, check_sets, true);
   c->add_flag("--werror", check.werror, "Treat warnings as errors");
 
   PlanOptions plan;
+  plan.exits_after_compile = true;
   std::vector<std::string> plan_sets;
   auto* p = app.add_subcommand("plan", "Dry run: every command per host, in the waves apply would use");
   add_common(p, plan, plan_sets, true);
 
   GraphOptions graph;
+  graph.exits_after_compile = true;
   std::vector<std::string> graph_sets;
   auto* g = app.add_subcommand("graph", "The plan's DAG as Graphviz DOT (or rendered with -o x.svg)");
   add_common(g, graph, graph_sets, true);

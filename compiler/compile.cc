@@ -1,5 +1,7 @@
 #include "compiler/compile.h"
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -15,6 +17,21 @@
 #endif
 
 namespace drplan {
+
+namespace {
+// DRPLAN_TIMING=1 prints how long each compiler phase took (for profiling, bench/).
+struct PhaseClock {
+  bool on = std::getenv("DRPLAN_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void lap(const char* phase) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "timing: %-10s %8.1f ms\n", phase,
+                 std::chrono::duration<double, std::milli>(now - t).count());
+    t = now;
+  }
+};
+}  // namespace
 
 std::vector<std::string> default_module_dirs() {
   std::vector<std::string> dirs;
@@ -32,8 +49,17 @@ std::vector<std::string> default_module_dirs() {
 }
 
 std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts, DiagnosticEngine& diags) {
+  PhaseClock clock;
   std::vector<std::string> dirs = opts.module_dirs.empty() ? default_module_dirs() : opts.module_dirs;
   auto program = load_program(sm, opts.plan_path, dirs, diags);
+  struct KeepIfAsked {
+    std::unique_ptr<Program>& p;
+    bool keep;
+    ~KeepIfAsked() {
+      if (keep) (void)p.release();  // deliberately never freed: the process is about to exit
+    }
+  } keep{program, !opts.free_memory};
+  clock.lap("parse");
   if (!program) return nullptr;
 
   std::shared_ptr<const Inventory> inventory;
@@ -42,6 +68,7 @@ std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptio
     if (!inv) return nullptr;
     inventory = std::make_shared<const Inventory>(std::move(*inv));
   }
+  clock.lap("inventory");
 
   auto plan = std::make_unique<CompiledPlan>();
   plan->file = opts.plan_path;
@@ -50,11 +77,16 @@ std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptio
   plan->inventory_digest = inventory ? inventory->digest : "";
   std::set<std::string> used;
   LowerInput in{program.get(), inventory.get(), opts.sets};
-  if (!lower_plan(in, diags, *plan, used)) return nullptr;
+  bool lowered = lower_plan(in, diags, *plan, used);
+  clock.lap("lower");
+  if (!lowered) return nullptr;
   if (!check_cycles(*plan, diags)) return nullptr;
+  clock.lap("cycles");
   order_plan(*plan);
+  clock.lap("order");
   size_t errors = diags.error_count();
   validate_plan(*program, *plan, used, diags);
+  clock.lap("validate");
   if (diags.error_count() > errors) return nullptr;
   return plan;
 }

@@ -19,6 +19,10 @@ struct CompileOptions {
   std::vector<std::pair<std::string, std::string>> sets;  ///< --set overrides
   /// Where `use stdlib/x` looks: the plan's directory and its parents, then these.
   std::vector<std::string> module_dirs;
+  /// false: never free the parsed sources (like a compiler's -disable-free). For commands
+  /// that exit right after compiling: freeing a large plan's millions of small AST objects
+  /// one by one costs more than reading it.
+  bool free_memory = true;
 };
 
 /// Returns the plan, or nullptr when errors were reported.

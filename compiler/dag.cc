@@ -1,23 +1,29 @@
 #include "compiler/dag.h"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/topological_sort.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <functional>
 #include <map>
+#include <queue>
 #include <set>
 
 namespace drplan {
 
 namespace {
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+// Compressed sparse row: two flat arrays, so building and dropping the graph of a
+// 100,000-step plan costs two allocations instead of one vector per step.
+using Graph = boost::compressed_sparse_row_graph<boost::directedS>;
 
 // Edges run from a dependency to its dependent.
 Graph build(const CompiledPlan& plan) {
-  Graph g(plan.steps.size());
+  std::vector<std::pair<size_t, size_t>> edges;
+  size_t count = 0;
+  for (const auto& s : plan.steps) count += s.deps.size();
+  edges.reserve(count);
   for (const auto& s : plan.steps)
-    for (int d : s.deps) boost::add_edge(static_cast<size_t>(d), static_cast<size_t>(s.index), g);
-  return g;
+    for (int d : s.deps) edges.emplace_back(static_cast<size_t>(d), static_cast<size_t>(s.index));
+  return Graph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), plan.steps.size());
 }
 
 }  // namespace
@@ -94,23 +100,36 @@ void order_plan(CompiledPlan& plan) {
   // makes `drplan plan` output stable and readable.
   std::vector<int> indegree(n, 0);
   for (const auto& s : plan.steps) indegree[s.index] = static_cast<int>(s.deps.size());
-  std::set<size_t> ready;
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
   for (size_t i = 0; i < n; ++i)
-    if (indegree[i] == 0) ready.insert(i);
+    if (indegree[i] == 0) ready.push(i);
   std::vector<size_t> order;
   order.reserve(n);
   while (!ready.empty()) {
-    size_t v = *ready.begin();
-    ready.erase(ready.begin());
+    size_t v = ready.top();
+    ready.pop();
     order.push_back(v);
     for (auto [it, end] = boost::adjacent_vertices(v, g); it != end; ++it)
-      if (--indegree[*it] == 0) ready.insert(*it);
+      if (--indegree[*it] == 0) ready.push(*it);
   }
   std::vector<int> new_index(n);
   for (size_t i = 0; i < order.size(); ++i) new_index[order[i]] = static_cast<int>(i);
-  std::vector<StepInstance> sorted;
-  sorted.reserve(n);
-  for (size_t old : order) sorted.push_back(std::move(plan.steps[old]));
+  // Permute in place, cycle by cycle: a second copy of every instance would double the
+  // memory the plan touches.
+  std::vector<StepInstance>& sorted = plan.steps;
+  std::vector<char> placed(n, 0);
+  for (size_t start = 0; start < n; ++start) {
+    if (placed[start] || order[start] == start) continue;
+    StepInstance held = std::move(sorted[start]);
+    size_t to = start;
+    for (size_t from = order[to]; from != start; from = order[to]) {
+      sorted[to] = std::move(sorted[from]);
+      placed[to] = 1;
+      to = from;
+    }
+    sorted[to] = std::move(held);
+    placed[to] = 1;
+  }
   for (size_t i = 0; i < sorted.size(); ++i) {
     auto& s = sorted[i];
     s.index = static_cast<int>(i);
@@ -121,7 +140,6 @@ void order_plan(CompiledPlan& plan) {
   }
   for (auto& s : sorted)
     for (int d : s.deps) sorted[d].dependents.push_back(s.index);
-  plan.steps = std::move(sorted);
 
   // Waves: a step's wave is one past the latest of its dependencies (barriers add none).
   std::vector<int> level(n, 0);

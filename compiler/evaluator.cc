@@ -125,13 +125,21 @@ ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
 }
 
 ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
-  std::vector<StringPiece> pieces;
-  if (!split_string(e.text, Loc{e.loc.file, e.content_offset, 0}, diags(), pieces, e.verbatim)) return Value::error();
-  bool plain = std::none_of(pieces.begin(), pieces.end(), [](const StringPiece& p) { return p.is_interpolation; });
-  if (plain) return Value::string(pieces.empty() ? "" : pieces[0].literal, e.loc);
+  // Template strings are evaluated once per instance; their pieces depend only on the text.
+  auto [it, fresh] = strings_.try_emplace(&e);
+  SplitString& split = it->second;
+  if (fresh) {
+    split.ok = split_string(e.text, Loc{e.loc.file, e.content_offset, 0}, diags(), split.pieces, e.verbatim);
+    bool plain = std::none_of(split.pieces.begin(), split.pieces.end(),
+                              [](const StringPiece& p) { return p.is_interpolation; });
+    if (split.ok && plain) split.plain = Value::string(split.pieces.empty() ? "" : split.pieces[0].literal, e.loc);
+  }
+  if (!split.ok) return Value::error();
+  if (split.plain) return split.plain;
   auto v = make(Value::Kind::Text, e.loc);
+  v->pieces.reserve(split.pieces.size());
   bool failed = false;
-  for (const auto& p : pieces) {
+  for (const auto& p : split.pieces) {
     if (!p.is_interpolation) {
       v->pieces.push_back({p.literal, nullptr, false});
       continue;
@@ -422,7 +430,9 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     for (const auto& [k, _] : scope.locals) c.push_back(k);
     if (scope.plan_scope) {
       for (const auto& [k, _] : ctx_.params) c.push_back(k);
+      size_t from = c.size();
       for (const auto& [k, _] : ctx_.steps) c.push_back(k);
+      std::sort(c.begin() + static_cast<std::ptrdiff_t>(from), c.end());  // stable hints
     }
     return unknown("name", head, loc, c,
                    "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target");

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "compiler/inventory.h"
 #include "compiler/plan_ir.h"
 #include "compiler/program.h"
+#include "compiler/string_template.h"
 #include "compiler/value.h"
 
 namespace drplan {
@@ -42,7 +44,7 @@ struct EvalContext {
   std::map<std::string, ValuePtr> params;
   std::map<std::string, const ast::Param*> param_decls;
   std::set<std::string>* used_params = nullptr;
-  std::map<std::string, const ast::Step*> steps;
+  std::unordered_map<std::string, const ast::Step*> steps;  ///< hashed: looked up per reference
   DiagnosticEngine* diags = nullptr;
 };
 
@@ -90,6 +92,12 @@ class Evaluator {
   void render_piece(const ValuePtr& v, bool quote, Command& out, Loc loc, bool& ok);
 
   EvalContext& ctx_;
+  struct SplitString {
+    bool ok = false;
+    std::vector<StringPiece> pieces;
+    ValuePtr plain;  ///< set when there is nothing to interpolate
+  };
+  std::unordered_map<const ast::Expr*, SplitString> strings_;  ///< by string literal
 };
 
 /// Appends text to a command, merging with a trailing text part.

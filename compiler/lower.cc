@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "compiler/evaluator.h"
 #include "compiler/units.h"
@@ -51,7 +52,7 @@ StepKind ir_kind(ast::StepKind k) {
 // An attribute ready to apply: its value and the scope it was written in.
 struct BoundAttr {
   const ast::Attr* attr;
-  Scope scope;
+  const Scope* scope;  ///< the step's or the template's; outlives the binding
 };
 
 class Lowerer {
@@ -72,6 +73,8 @@ class Lowerer {
     settings(plan);
     step_names(plan);
     for (const auto& p : plan.phases) out_.phases.push_back({p.title, p.loc});
+    // Moving every instance on a regrowth is the costliest copy there is; fan-out adds some.
+    out_.steps.reserve(plan.steps.size() + plan.steps.size() / 4 + plan.phases.size());
     for (const auto& s : plan.steps) step(s);
     dependencies(plan);
     if (diags_.error_count() > before) return false;
@@ -320,51 +323,53 @@ class Lowerer {
     scope.refs = &refs;
 
     std::vector<BoundAttr> attrs;
+    Scope ts;  // the template's parameters, bound once for all its attributes
     if (tmpl) {
-      Scope ts;
       ts.unit = tmpl_unit;
       ts.plan_scope = tmpl_unit == &in_.program->plan();
       ts.target = host;
       ts.target_label = label;
       ts.refs = &refs;
       if (!eval_.bind(*s.uses, tmpl->params, scope, ts, ts.locals)) return;
-      for (const auto& a : tmpl->attrs) attrs.push_back({&a, ts});
+      for (const auto& a : tmpl->attrs) attrs.push_back({&a, &ts});
     }
-    std::set<std::string> seen;
+    // A step has a handful of attributes: linear scans beat a tree of strings.
+    std::vector<std::string_view> seen;
     for (const auto& a : s.attrs) {
-      if (seen.count(a.key)) {
+      if (std::find(seen.begin(), seen.end(), a.key) != seen.end()) {
         diags_.error(DiagCode::DuplicateName, a.key_loc, "attribute '" + a.key + "' is set twice");
         continue;
       }
-      seen.insert(a.key);
+      seen.push_back(a.key);
       // The step's own value replaces the template's.
       attrs.erase(std::remove_if(attrs.begin(), attrs.end(), [&](const BoundAttr& b) { return b.attr->key == a.key; }),
                   attrs.end());
-      attrs.push_back({&a, scope});
+      attrs.push_back({&a, &scope});
     }
-    std::set<std::string> present;
+    std::vector<std::string_view> present;
     for (const auto& b : attrs) {
-      present.insert(b.attr->key);
+      present.push_back(b.attr->key);
       attribute(s, st, b);
     }
     required(s, st, present);
 
     if (s.when) condition(s, st, scope);
-    for (const auto& r : refs) refs_[out_.steps.size()].push_back(r);
+    if (!refs.empty()) refs_[out_.steps.size()] = std::move(refs);
     out_.steps.push_back(std::move(st));
   }
 
   // Only missing keys are reported: a key whose value failed to evaluate was reported already.
-  void required(const ast::Step& s, const StepInstance& st, const std::set<std::string>& present) {
+  void required(const ast::Step& s, const StepInstance& st, const std::vector<std::string_view>& keys) {
+    auto has = [&](std::string_view k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
     auto missing = [&](const char* key, const char* example) {
       auto& d = diags_.error(DiagCode::MissingAttribute, s.loc,
                              std::string(ast::kind_name(s.kind)) + " '" + s.name + "' has no " + key);
       d.help = std::string("add ") + example;
     };
-    if (st.kind == StepKind::Action && !present.count("run")) missing("run", "run = \"command\" (or use a template: = svc.start(\"name\"))");
-    if ((st.kind == StepKind::Check || st.kind == StepKind::Wait) && !present.count("probe"))
+    if (st.kind == StepKind::Action && !has("run")) missing("run", "run = \"command\" (or use a template: = svc.start(\"name\"))");
+    if ((st.kind == StepKind::Check || st.kind == StepKind::Wait) && !has("probe"))
       missing("probe", "probe = \"command that exits 0 when all is well\"");
-    if (st.kind == StepKind::Gate && !present.count("ask")) missing("ask", "ask = \"the question for the operator\"");
+    if (st.kind == StepKind::Gate && !has("ask")) missing("ask", "ask = \"the question for the operator\"");
   }
 
   bool duration(const ValuePtr& v, Loc loc, Millis& out, const char* key) {
@@ -410,7 +415,7 @@ class Lowerer {
       if (a.key == "run" && s.kind != ast::StepKind::Action) d.help = "checks and waits read the world with probe = \"...\"";
       if (a.key == "probe" && s.kind == ast::StepKind::Action) d.help = "actions use run = \"...\" and verify = \"...\"";
       if (a.key == "rollback" && s.kind != ast::StepKind::Action) d.help = "only actions change state, so only they roll back";
-      if (b.scope.unit != &in_.program->plan())
+      if (b.scope->unit != &in_.program->plan())
         d.notes.push_back({s.uses ? s.uses->loc : s.loc, "the attribute comes from this template"});
       return;
     }
@@ -422,7 +427,7 @@ class Lowerer {
       else diags_.error(DiagCode::BadValue, a.value->loc, "severity must be error or warn");
       return;
     }
-    ValuePtr v = eval_.eval(*a.value, b.scope);
+    ValuePtr v = eval_.eval(*a.value, *b.scope);
     if (v->kind == K::Error) return;
     Loc loc = a.value->loc;
     const std::string& k = a.key;
@@ -538,6 +543,7 @@ class Lowerer {
           if (ctx_.steps.count(name)) continue;  // failed to lower; reported already
           std::vector<std::string> c;
           for (const auto& [n, _] : ctx_.steps) c.push_back(n);
+          std::sort(c.begin(), c.end());  // stable hints
           auto& d = diags_.error(DiagCode::UnknownName, loc, "unknown step '" + name + "' in after");
           std::string near = closest(name, c);
           if (!near.empty()) d.help = "did you mean '" + near + "'?";
@@ -545,7 +551,9 @@ class Lowerer {
         }
         for (int i : by_name_[name]) deps.insert(i);
       }
-      for (const auto& r : refs_[st.index]) {
+      static const std::vector<StepRef> kNoRefs;
+      auto found = refs_.find(st.index);
+      for (const auto& r : found != refs_.end() ? found->second : kNoRefs) {
         if (r.step == st.name) {
           diags_.error(DiagCode::SelfDependency, r.loc, "step '" + st.name + "' reads its own output");
           continue;
@@ -607,8 +615,8 @@ class Lowerer {
   CompiledPlan& out_;
   EvalContext ctx_;
   Evaluator eval_;
-  std::map<size_t, std::vector<StepRef>> refs_;
-  std::map<std::string, std::vector<int>> by_name_;
+  std::unordered_map<size_t, std::vector<StepRef>> refs_;  ///< by instance index
+  std::unordered_map<std::string, std::vector<int>> by_name_;
   int last_barrier_ = -1;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
-// The front end: source text -> drplan's AST. This is the only code that sees ANTLR; its
-// headers are included by parser.cc alone. Syntax errors are reported (all of them, up to a
-// cap) through the diagnostics engine; ANTLR itself never prints anything.
+// The front end: source text -> drplan's AST. Valid input takes the hand-written fast path
+// (fast_parser.h); anything it does not accept goes to the ANTLR parser, which reports the
+// syntax errors (all of them, up to a cap) through the diagnostics engine. ANTLR's headers
+// are included by parser.cc alone, and ANTLR itself never prints anything.
 #include <memory>
 
 #include "compiler/ast.h"
@@ -11,6 +12,12 @@ namespace drplan {
 
 /// Parses `file` of `sm`. Returns nullptr when the file has syntax errors.
 std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, DiagnosticEngine& diags);
+
+/// For tests that hold the two paths to the same result: parse_file with the ANTLR parser
+/// only, and with the fast parser only (nullptr where parse_file would fall back; reports
+/// nothing, not even invalid UTF-8).
+std::unique_ptr<ast::Unit> parse_file_antlr(const SourceManager& sm, int file, DiagnosticEngine& diags);
+std::unique_ptr<ast::Unit> parse_file_fast(const SourceManager& sm, int file);
 
 /// Limits that keep hostile input from exhausting the stack or the terminal.
 inline constexpr int kMaxNesting = 200;

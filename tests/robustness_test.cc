@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "compiler/compile.h"
+#include "tests/rng.h"
 
 namespace drplan {
 
@@ -34,22 +35,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// splitmix64: deterministic on every platform (std distributions are not).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return n ? static_cast<size_t>(next() % n) : 0; }
-  bool chance(int percent) { return below(100) < static_cast<size_t>(percent); }
-
- private:
-  uint64_t s_;
-};
+using drplan::test_support::Rng;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
