@@ -125,9 +125,18 @@ ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
 }
 
 ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
-  // Template strings are evaluated once per instance; their pieces depend only on the text.
-  auto [it, fresh] = strings_.try_emplace(&e);
-  SplitString& split = it->second;
+  // Module templates and defs are evaluated once per use; their pieces depend only on the
+  // text, so they are split once. A plan's own strings are mostly evaluated once: caching
+  // them would only grow the table.
+  SplitString local;
+  bool fresh = true;
+  SplitString* cached = &local;
+  if (!scope.plan_scope) {
+    auto [it, inserted] = strings_.try_emplace(&e);
+    cached = &it->second;
+    fresh = inserted;
+  }
+  SplitString& split = *cached;
   if (fresh) {
     split.ok = split_string(e.text, Loc{e.loc.file, e.content_offset, 0}, diags(), split.pieces, e.verbatim);
     bool plain = std::none_of(split.pieces.begin(), split.pieces.end(),
