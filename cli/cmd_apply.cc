@@ -29,13 +29,13 @@ namespace {
 
 int sigint_pipe[2] = {-1, -1};
 
-void on_sigint(int) {
-  char c = 1;
+void on_sigint(int sig) {
+  char c = sig == SIGHUP ? 2 : 1;
   (void)!write(sigint_pipe[1], &c, 1);
 }
 
-// Ctrl-C (and SIGTERM, a polite `kill`) arrive through a self-pipe: the handler only writes
-// a byte, a thread turns it into a scheduler event.
+// Ctrl-C (and SIGTERM, a polite `kill`; SIGHUP, a lost terminal) arrive through a
+// self-pipe: the handler only writes a byte, a thread turns it into a scheduler event.
 class InterruptWatcher {
  public:
   explicit InterruptWatcher(Interrupts& irq) : irq_(irq) {
@@ -45,10 +45,12 @@ class InterruptWatcher {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int_);
     sigaction(SIGTERM, &sa, &old_term_);
+    sigaction(SIGHUP, &sa, &old_hup_);
     thread_ = std::thread([this] {
       char c;
       while (read(sigint_pipe[0], &c, 1) == 1) {
         if (c == 0) return;
+        if (c == 2) irq_.hangup = true;
         irq_.presses++;
         if (irq_.wake) irq_.wake();
       }
@@ -58,6 +60,7 @@ class InterruptWatcher {
     if (sigint_pipe[1] < 0) return;
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGHUP, &old_hup_, nullptr);
     char stop = 0;
     (void)!write(sigint_pipe[1], &stop, 1);
     if (thread_.joinable()) thread_.join();
@@ -67,7 +70,7 @@ class InterruptWatcher {
 
  private:
   Interrupts& irq_;
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {}, old_term_ {}, old_hup_ {};
   std::thread thread_;
 };
 

@@ -102,7 +102,10 @@ int run_log(const LogOptions& o) {
                   r.value("decision", "stop") == "cross" ? "rollback crossed" : "rollback stopped", step.c_str(),
                   r.contains("by") ? (" by " + r.value("by", "")).c_str() : "");
     } else if (type == "interrupt") {
-      std::printf("%s  interrupted (Ctrl-C #%d)\n", ts.c_str(), r.value("presses", 1));
+      if (r.value("hangup", false))
+        std::printf("%s  interrupted (the terminal hung up; nothing rolled back)\n", ts.c_str());
+      else
+        std::printf("%s  interrupted (Ctrl-C #%d)\n", ts.c_str(), r.value("presses", 1));
     } else if (type == "run_end") {
       std::printf("%s  END    %s after %s\n", ts.c_str(), r.value("status", "").c_str(),
                   seconds(r.value("duration_ms", 0LL)).c_str());

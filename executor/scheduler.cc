@@ -376,6 +376,14 @@ void Scheduler::rollback(RunOutcome& out) {
     if (s.kind == StepKind::Action && state_[s.index].status == StepStatus::Succeeded) done.push_back(s.index);
   std::sort(done.begin(), done.end(), [this](int a, int b) { return state_[a].completion > state_[b].completion; });
   if (done.empty()) return;
+  if (hooks_.interrupts && hooks_.interrupts->hangup.load()) {
+    // Whoever was driving this run has lost their terminal mid-incident: undoing their
+    // work without them would be a decision nobody made.
+    out.rollback_declined = true;
+    out.not_rolled_back = done;
+    journal({{"type", "rollback_skipped"}, {"reason", "the terminal hung up; resume with --resume"}});
+    return;
+  }
   OnFailure policy = opt_.on_failure ? *opt_.on_failure : plan_.on_failure;
   bool go = policy == OnFailure::Rollback;
   if (opt_.interactive && !opt_.on_failure) {
@@ -464,7 +472,16 @@ RunOutcome Scheduler::run(std::vector<StepRun> initial) {
     if (hooks_.interrupts && hooks_.interrupts->presses.load() != seen_presses) {
       seen_presses = hooks_.interrupts->presses.load();
       out.interrupted = true;
-      if (seen_presses == 1) {
+      if (hooks_.interrupts->hangup.load()) {
+        // Only ever stops: with nobody at the terminal, running steps are let finish.
+        if (!hangup_seen_) {
+          hangup_seen_ = true;
+          stopping_ = true;
+          hooks_.display->note("the terminal hung up: no new steps will start; waiting for " +
+                               std::to_string(running_) + " running step(s); nothing will be rolled back");
+          journal({{"type", "interrupt"}, {"presses", seen_presses}, {"hangup", true}});
+        }
+      } else if (seen_presses == 1) {
         stopping_ = true;
         hooks_.display->note("interrupted: no new steps will start; waiting for " + std::to_string(running_) +
                              " running step(s). Press Ctrl-C again to terminate them.");

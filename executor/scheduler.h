@@ -25,6 +25,9 @@ namespace drplan {
 /// Ctrl-C: the first press stops scheduling, the second cancels running steps.
 struct Interrupts {
   std::atomic<int> presses{0};
+  /// The terminal went away (SIGHUP): stop like a first Ctrl-C, and never roll back on
+  /// nobody's say-so; the run is left for `--resume`.
+  std::atomic<bool> hangup{false};
   std::function<void()> wake;  ///< set by the scheduler: makes its loop look at `presses`
 };
 
@@ -112,6 +115,7 @@ class Scheduler {
   int running_ = 0;
   long long completions_ = 0;
   bool stopping_ = false;
+  bool hangup_seen_ = false;
   int first_failure_ = -1;
   std::vector<int> ready_;
 };

@@ -2,7 +2,8 @@
 # Ctrl-C during `drplan apply` (SIGINT, as a terminal sends it; no terminal here, so the
 # plan's policy decides about rollback): the first press starts nothing new and lets the
 # running step finish; a second press terminates the running steps' whole process groups.
-# Either way the run is recorded as interrupted and can be resumed.
+# Either way the run is recorded as interrupted and can be resumed. SIGHUP (a lost terminal)
+# stops like one press and never rolls back.
 source "$(dirname "$0")/lib/local.sh"
 
 cat > "$T/irq.dr" <<DR
@@ -72,6 +73,20 @@ kill -TERM "$PID"
 finish_run
 check_eq "stopped after the running step" "$(tr '\n' ' ' < "$T/effects")" "first long "
 kill -9 "$(cat "$T/grandchild")" 2>/dev/null
+
+step "SIGHUP (the operator's terminal went away): stop, and roll back nothing whatever the policy"
+start --on-failure rollback
+kill -HUP "$PID"
+finish_run
+check_eq "the run is not a success" "$RC" 1
+check_eq "long finished, later never started, first not undone" "$(tr '\n' ' ' < "$T/effects")" "first long "
+journal=$(ls -d "$T"/state/runs/* | tail -n1)/journal.jsonl
+check "the journal records the hang-up" grep -q '"hangup":true' "$journal"
+check "and that rollback was skipped for it" grep -q 'terminal hung up' "$journal"
+kill -9 "$(cat "$T/grandchild")" 2>/dev/null
+apply "$T/irq.dr" --yes --resume
+check_eq "the operator, back, resumes it to the end" "$RC" 0
+check_eq "only later ran" "$(tr '\n' ' ' < "$T/effects")" "first long later "
 
 step "a resumed run keeps the --set values it started with"
 cat > "$T/params.dr" <<DR
