@@ -15,6 +15,7 @@ struct CommonOptions {
   std::string format = "text";  ///< text | json
   bool color = false;            ///< decided by main: TTY and no NO_COLOR
   bool exits_after_compile = false;  ///< check, plan, graph: never free the AST (see compile.h)
+  bool shows_digests = true;         ///< false for check and graph: skip hashing the sources
 };
 
 struct CheckOptions : CommonOptions {

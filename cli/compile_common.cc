@@ -14,6 +14,7 @@ std::unique_ptr<Compiled> compile_one(const std::string& file, const CommonOptio
   opts.inventory_path = o.inventory;
   opts.sets = o.sets;
   opts.free_memory = !o.exits_after_compile;
+  opts.digests = o.shows_digests;
   c->plan = compile_plan(c->sm, opts, c->diags);
   c->diags.sort();
   if (!quiet) {

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
 
   CheckOptions check;
   check.exits_after_compile = true;
+  check.shows_digests = false;
   std::vector<std::string> check_sets;
   auto* c = app.add_subcommand("check", "Validate plans: located errors and warnings, nothing runs");
   add_common(c, check, check_sets, true);
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
 
   GraphOptions graph;
   graph.exits_after_compile = true;
+  graph.shows_digests = false;
   std::vector<std::string> graph_sets;
   auto* g = app.add_subcommand("graph", "The plan's DAG as Graphviz DOT (or rendered with -o x.svg)");
   add_common(g, graph, graph_sets, true);

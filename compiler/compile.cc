@@ -51,7 +51,7 @@ std::vector<std::string> default_module_dirs() {
 std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts, DiagnosticEngine& diags) {
   PhaseClock clock;
   std::vector<std::string> dirs = opts.module_dirs.empty() ? default_module_dirs() : opts.module_dirs;
-  auto program = load_program(sm, opts.plan_path, dirs, diags);
+  auto program = load_program(sm, opts.plan_path, dirs, diags, opts.digests);
   struct KeepIfAsked {
     std::unique_ptr<Program>& p;
     bool keep;
@@ -74,7 +74,7 @@ std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptio
   plan->file = opts.plan_path;
   plan->inventory = inventory;
   plan->plan_digest = program->digest;
-  plan->inventory_digest = inventory ? inventory->digest : "";
+  plan->inventory_digest = inventory && opts.digests ? inventory->digest : "";
   std::set<std::string> used;
   LowerInput in{program.get(), inventory.get(), opts.sets};
   bool lowered = lower_plan(in, diags, *plan, used);

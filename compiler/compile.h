@@ -23,6 +23,9 @@ struct CompileOptions {
   /// that exit right after compiling: freeing a large plan's millions of small AST objects
   /// one by one costs more than reading it.
   bool free_memory = true;
+  /// false: leave the plan and inventory digests empty (check and graph never show them;
+  /// hashing a large plan is a noticeable share of a check).
+  bool digests = true;
 };
 
 /// Returns the plan, or nullptr when errors were reported.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 
 #include "compiler/evaluator.h"
@@ -14,7 +15,7 @@ namespace {
 using K = Value::Kind;
 
 struct AttrSpec {
-  const char* key;
+  std::string_view key;  // a view: comparing sizes first skips most memcmps
   unsigned kinds;  // bit per ast::StepKind
 };
 constexpr unsigned kCheck = 1, kAction = 2, kGate = 4, kWait = 8, kAll = 15;
@@ -399,11 +400,14 @@ class Lowerer {
     const ast::Attr& a = *b.attr;
     const AttrSpec* spec = nullptr;
     for (const auto& x : kAttrs)
-      if (a.key == x.key) spec = &x;
+      if (a.key == x.key) {
+        spec = &x;
+        break;
+      }
     if (!spec) {
       std::vector<std::string> c;
       for (const auto& x : kAttrs)
-        if (x.kinds & kind_bit(s.kind)) c.push_back(x.key);
+        if (x.kinds & kind_bit(s.kind)) c.emplace_back(x.key);
       auto& d = diags_.error(DiagCode::UnknownAttribute, a.key_loc, "unknown attribute '" + a.key + "'");
       std::string near = closest(a.key, c);
       if (!near.empty()) d.help = "did you mean '" + near + "'?";
@@ -430,7 +434,7 @@ class Lowerer {
     ValuePtr v = eval_.eval(*a.value, *b.scope);
     if (v->kind == K::Error) return;
     Loc loc = a.value->loc;
-    const std::string& k = a.key;
+    const std::string_view k = spec->key;
     if (k == "run" || k == "probe") eval_.render_command(v, st.run, loc);
     else if (k == "verify") eval_.render_command(v, st.verify, loc);
     else if (k == "rollback") {
@@ -458,7 +462,7 @@ class Lowerer {
       for (const auto& item : v->items)
         if (auto t = eval_.render_plain(item, loc, "a tag")) st.tags.push_back(*t);
     } else {
-      auto text = eval_.render_plain(v, loc, ("'" + k + "'").c_str());
+      auto text = eval_.render_plain(v, loc, ("'" + std::string(k) + "'").c_str());
       if (!text) return;
       if (k == "title") st.title = *text;
       else if (k == "description" && st.title.empty()) st.title = *text;  // a title, when none is given
@@ -532,14 +536,17 @@ class Lowerer {
       out_.steps[i].index = static_cast<int>(i);
       by_name_[out_.steps[i].name].push_back(static_cast<int>(i));
     }
-    std::map<std::string, const ast::Step*> decl;
-    for (const auto& s : plan.steps) decl[s.name] = &s;
+    std::unordered_map<std::string_view, const ast::Step*> decl;
+    decl.reserve(plan.steps.size());
+    for (const auto& s : plan.steps) decl.emplace(s.name, &s);
+    std::vector<int> deps;
     for (auto& st : out_.steps) {
-      std::set<int> deps;
-      const ast::Step* s = decl[st.name];
+      deps.clear();
+      const ast::Step* s = decl.at(st.name);
       for (const auto& [name, loc] : s->after) {
         if (name == st.name) continue;
-        if (!by_name_.count(name)) {
+        auto named = by_name_.find(name);
+        if (named == by_name_.end()) {
           if (ctx_.steps.count(name)) continue;  // failed to lower; reported already
           std::vector<std::string> c;
           for (const auto& [n, _] : ctx_.steps) c.push_back(n);
@@ -549,7 +556,7 @@ class Lowerer {
           if (!near.empty()) d.help = "did you mean '" + near + "'?";
           continue;
         }
-        for (int i : by_name_[name]) deps.insert(i);
+        deps.insert(deps.end(), named->second.begin(), named->second.end());
       }
       static const std::vector<StepRef> kNoRefs;
       auto found = refs_.find(st.index);
@@ -560,14 +567,16 @@ class Lowerer {
         }
         if (!by_name_.count(r.step)) continue;
         int i = pick(r.step, st, r.loc);
-        if (i >= 0) deps.insert(i);
+        if (i >= 0) deps.push_back(i);
       }
+      std::sort(deps.begin(), deps.end());
+      deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
       // Conditions name instance ids; a reference by step name maps to the picked instance.
       if (st.has_condition) rename_condition(st.condition, st);
       for (auto& p : st.run.parts) rename_part(p, st);
       for (auto& p : st.verify.parts) rename_part(p, st);
       for (auto& p : st.rollback.parts) rename_part(p, st);
-      st.deps.assign(deps.begin(), deps.end());
+      st.deps = deps;
     }
   }
 

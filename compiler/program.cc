@@ -12,8 +12,8 @@ namespace {
 
 class Loader {
  public:
-  Loader(SourceManager& sm, const std::vector<std::string>& dirs, DiagnosticEngine& diags)
-      : sm_(sm), dirs_(dirs), diags_(diags) {}
+  Loader(SourceManager& sm, const std::vector<std::string>& dirs, DiagnosticEngine& diags, bool digest)
+      : sm_(sm), dirs_(dirs), diags_(diags), digest_(digest) {}
 
   const ast::Unit* load(const std::string& path, Program& prog, Loc used_at, bool expect_module) {
     std::error_code ec;
@@ -25,7 +25,7 @@ class Loader {
       diags_.error(DiagCode::UnknownModule, used_at, error);
       return nullptr;
     }
-    digest_input_ += path + "\n" + sm_.text(file) + "\n";
+    if (digest_) digest_input_ += path + "\n" + sm_.text(file) + "\n";
     auto unit = parse_file(sm_, file, diags_);
     if (!unit) return nullptr;
     if (expect_module && !unit->is_module) {
@@ -61,7 +61,7 @@ class Loader {
     return raw;
   }
 
-  std::string digest() const { return sha256_hex(digest_input_); }
+  std::string digest() const { return digest_ ? sha256_hex(digest_input_) : ""; }
 
  private:
   std::string find_module(const std::string& name, const std::string& from) {
@@ -83,6 +83,7 @@ class Loader {
   SourceManager& sm_;
   const std::vector<std::string>& dirs_;
   DiagnosticEngine& diags_;
+  bool digest_;
   std::map<std::string, const ast::Unit*> by_path_;
   std::string digest_input_;
 };
@@ -90,9 +91,10 @@ class Loader {
 }  // namespace
 
 std::unique_ptr<Program> load_program(SourceManager& sm, const std::string& path,
-                                      const std::vector<std::string>& module_dirs, DiagnosticEngine& diags) {
+                                      const std::vector<std::string>& module_dirs, DiagnosticEngine& diags,
+                                      bool digest) {
   auto prog = std::make_unique<Program>();
-  Loader loader(sm, module_dirs, diags);
+  Loader loader(sm, module_dirs, diags, digest);
   size_t before = diags.error_count();
   const ast::Unit* plan = loader.load(path, *prog, Loc{}, false);
   if (!plan || diags.error_count() > before) return nullptr;

@@ -16,12 +16,14 @@ struct Program {
   /// For each unit: alias -> the module unit it names.
   std::map<const ast::Unit*, std::map<std::string, const ast::Unit*>> aliases;
   const ast::Unit& plan() const { return *units.front(); }
-  /// sha256 over the plan and its modules' texts.
+  /// sha256 over the plan and its modules' texts; empty when not asked for.
   std::string digest;
 };
 
-/// Parses the plan at `path` and its modules. nullptr after errors.
+/// Parses the plan at `path` and its modules, hashing their texts when `digest`. nullptr
+/// after errors.
 std::unique_ptr<Program> load_program(SourceManager& sm, const std::string& path,
-                                      const std::vector<std::string>& module_dirs, DiagnosticEngine& diags);
+                                      const std::vector<std::string>& module_dirs, DiagnosticEngine& diags,
+                                      bool digest = true);
 
 }  // namespace drplan

@@ -152,7 +152,7 @@ std::string compile_in_process(const fs::path& path, std::string_view text, bool
     plan = compile_plan(sm, opts, diags);
     diags.sort();
     std::string rendered = render_text(sm, diags.all(), false);
-    nlohmann::json::parse(render_json(sm, diags.all()));
+    [[maybe_unused]] auto json = nlohmann::json::parse(render_json(sm, diags.all()));  // throws unless JSON
     if (!plan) {
       if (!diags.has_errors()) return "no plan and no error";
       bool located = false;
