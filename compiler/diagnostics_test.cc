@@ -190,4 +190,42 @@ TEST(Diagnostics, ParserErrorsRenderCompletely) {
             "                          ^\n");
 }
 
+// A UTF-8 byte order mark is not a column and is not echoed: errors on line 1 of a file that
+// starts with one read exactly as without it, from the parser (ANTLR drops the mark) and
+// from later phases (byte offsets) alike.
+TEST(Diagnostics, ByteOrderMarkIsNotAColumn) {
+  const std::string bom = "\xef\xbb\xbf";
+  auto parse_error = [](std::string text) {
+    SourceManager sm;
+    int f = sm.add("b.dr", std::move(text));
+    DiagnosticEngine diags;
+    EXPECT_EQ(parse_file(sm, f, diags), nullptr);
+    diags.sort();
+    return render_text(sm, diags.all(), false);
+  };
+  const std::string bad = "plan p { check a { probe = \"x\" } @ }\n";
+  EXPECT_EQ(parse_error(bom + bad), parse_error(bad));
+  EXPECT_EQ(parse_error(bom + bad).substr(0, 10), "b.dr:1:34:");
+
+  SourceManager sm;
+  std::string text = bom + "plan p { x = 1 }\nplan q\n";
+  int f = sm.add("c.dr", text);
+  DiagnosticEngine diags;
+  diags.error(DiagCode::DuplicateName, Loc{f, at(text, "x"), 1}, "here");
+  diags.error(DiagCode::DuplicateName, Loc{f, at(text, "q"), 1}, "and here");
+  diags.error(DiagCode::DuplicateName, Loc{f, 1, 1}, "inside the mark");
+  diags.sort();
+  EXPECT_EQ(render_text(sm, diags.all(), false),
+            "c.dr:1:1: error: inside the mark [E0102]\n"
+            "plan p { x = 1 }\n"
+            "^\n"
+            "c.dr:1:10: error: here [E0102]\n"
+            "plan p { x = 1 }\n"
+            "         ^\n"
+            "c.dr:2:6: error: and here [E0102]\n"
+            "plan q\n"
+            "     ^\n");
+  EXPECT_EQ(offset_of(sm, f, 1, 10), at(text, "x"));
+}
+
 }  // namespace drplan

@@ -171,7 +171,8 @@ bool scan_punct(std::string_view s, size_t i, Tok& t, size_t& end) {
 // every token is Bad, which no rule accepts.
 class Lexer {
  public:
-  explicit Lexer(std::string_view s) : s_(s) {}
+  // A leading UTF-8 byte order mark is skipped, as ANTLR's input stream drops it.
+  explicit Lexer(std::string_view s) : s_(s), i_(s.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0) {}
   Token next();
 
  private:

@@ -430,14 +430,16 @@ TEST(FastParser, LexerAndGrammarCorners) {
   }
 }
 
-// The one valid input the fast path leaves to ANTLR: a leading UTF-8 byte order mark. ANTLR's
-// input stream drops it, so its locations are one code point early (parser.cc's OffsetMap
-// counts the BOM); the fast path would get them right, and differ.
-TEST(FastParser, ByteOrderMarkFallsBack) {
-  Outcome o = compare("\xef\xbb\xbfplan p { x = 1 }", /*fallback_ok=*/true);
-  EXPECT_TRUE(o.antlr);
-  EXPECT_FALSE(o.fast);
-  EXPECT_EQ(o.problem, "");
+// A leading UTF-8 byte order mark: ANTLR's input stream drops it, the fast lexer skips it,
+// and both place everything after it at its true byte offset.
+TEST(FastParser, ByteOrderMarkIsSkippedByBoth) {
+  for (const char* text : {"\xef\xbb\xbfplan p { x = 1 }", "\xef\xbb\xbfplan p { x = \"\xc3\xa9\" y = z }",
+                           "\xef\xbb\xbf# comment\nplan p {}"}) {
+    Outcome o = compare(text);
+    EXPECT_TRUE(o.antlr) << text;
+    EXPECT_TRUE(o.fast) << text;
+    EXPECT_EQ(o.problem, "") << text;
+  }
 }
 
 TEST(FastParser, OperatorPrecedenceAndLocations) {

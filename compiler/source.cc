@@ -39,10 +39,16 @@ int SourceManager::add(std::string path, std::string text) {
   return static_cast<int>(files_.size()) - 1;
 }
 
+namespace {
+// Line 1 starts after a UTF-8 byte order mark: it is not a column, and the echoed source
+// line must not carry it (the caret would be one off where it renders as nothing).
+uint32_t first_byte(std::string_view text) { return text.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0; }
+}  // namespace
+
 const std::vector<uint32_t>& SourceManager::line_starts(int file) const {
   File& f = *files_.at(file);
   if (f.line_starts.empty()) {
-    f.line_starts.push_back(0);
+    f.line_starts.push_back(first_byte(f.text));
     for (uint32_t i = 0; i < f.text.size(); ++i)
       if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
   }
@@ -52,16 +58,17 @@ const std::vector<uint32_t>& SourceManager::line_starts(int file) const {
 LineCol SourceManager::line_col(Loc loc) const {
   if (!loc.valid()) return {};
   const auto& starts = line_starts(loc.file);
-  auto it = std::upper_bound(starts.begin(), starts.end(), loc.offset);
+  const uint32_t offset = std::max(loc.offset, starts[0]);
+  auto it = std::upper_bound(starts.begin(), starts.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - starts.begin());
-  return {line, loc.offset - starts[line - 1] + 1};
+  return {line, offset - starts[line - 1] + 1};
 }
 
 std::string_view SourceManager::line_text(Loc loc) const {
   if (!loc.valid()) return {};
   const auto& starts = line_starts(loc.file);
   const std::string& t = files_.at(loc.file)->text;
-  auto it = std::upper_bound(starts.begin(), starts.end(), loc.offset);
+  auto it = std::upper_bound(starts.begin(), starts.end(), std::max(loc.offset, starts[0]));
   uint32_t begin = *(it - 1);
   uint32_t end = begin;
   while (end < t.size() && t[end] != '\n' && t[end] != '\r') ++end;
@@ -76,7 +83,7 @@ namespace drplan {
 
 uint32_t offset_of(const SourceManager& sm, int file, uint32_t line, uint32_t col) {
   const std::string& t = sm.text(file);
-  uint32_t off = 0, cur = 1;
+  uint32_t off = first_byte(t), cur = 1;
   while (cur < line && off < t.size()) {
     if (t[off] == '\n') ++cur;
     ++off;
