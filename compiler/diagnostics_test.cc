@@ -16,6 +16,16 @@ uint32_t at(const std::string& text, std::string_view needle) {
   return static_cast<uint32_t>(pos);
 }
 
+// What the parser reports for `text`, a file named `path` it must refuse, rendered.
+std::string parse_errors(const std::string& path, std::string text) {
+  SourceManager sm;
+  int f = sm.add(path, std::move(text));
+  DiagnosticEngine diags;
+  EXPECT_EQ(parse_file(sm, f, diags), nullptr);
+  diags.sort();
+  return render_text(sm, diags.all(), false);
+}
+
 }  // namespace
 
 TEST(Diagnostics, CodeNames) {
@@ -164,14 +174,7 @@ TEST(Diagnostics, EditDistanceAndClosest) {
 
 // The front end end-to-end through the renderer: the whole text is compared.
 TEST(Diagnostics, ParserErrorsRenderCompletely) {
-  auto render = [](std::string text) {
-    SourceManager sm;
-    int f = sm.add("s.dr", std::move(text));
-    DiagnosticEngine diags;
-    EXPECT_EQ(parse_file(sm, f, diags), nullptr);
-    diags.sort();
-    return render_text(sm, diags.all(), false);
-  };
+  auto render = [](std::string text) { return parse_errors("s.dr", std::move(text)); };
   // Only the first diagnostic: recovery after an error inside a plan currently adds a
   // cascaded "unexpected '}', expected end of file" (reported to the lead).
   EXPECT_EQ(render("plan p {\n  check \"b\" { probe = \"x\" }\n}\n").substr(0, 138),
@@ -195,14 +198,7 @@ TEST(Diagnostics, ParserErrorsRenderCompletely) {
 // from later phases (byte offsets) alike.
 TEST(Diagnostics, ByteOrderMarkIsNotAColumn) {
   const std::string bom = "\xef\xbb\xbf";
-  auto parse_error = [](std::string text) {
-    SourceManager sm;
-    int f = sm.add("b.dr", std::move(text));
-    DiagnosticEngine diags;
-    EXPECT_EQ(parse_file(sm, f, diags), nullptr);
-    diags.sort();
-    return render_text(sm, diags.all(), false);
-  };
+  auto parse_error = [](std::string text) { return parse_errors("b.dr", std::move(text)); };
   const std::string bad = "plan p { check a { probe = \"x\" } @ }\n";
   EXPECT_EQ(parse_error(bom + bad), parse_error(bad));
   EXPECT_EQ(parse_error(bom + bad).substr(0, 10), "b.dr:1:34:");
