@@ -227,6 +227,9 @@ bool decide_unfinished(const ApplyOptions& o, const CompiledPlan& plan, const Re
   std::vector<std::string> undecided;
   for (int i : rp.unfinished) {
     const auto& s = plan.steps[i];
+    const bool undo = std::find(rp.half_rolled_back.begin(), rp.half_rolled_back.end(), i) != rp.half_rolled_back.end();
+    const std::string what = undo ? "'s rollback started but never finished (or was killed half-way)"
+                                  : " started but never finished (or was killed half-way)";
     if (assume.count(s.name) || assume.count(s.id)) {
       initial[i].status = StepStatus::Succeeded;
       initial[i].from_journal = true;
@@ -234,10 +237,9 @@ bool decide_unfinished(const ApplyOptions& o, const CompiledPlan& plan, const Re
     } else if (rerun.count(s.name) || rerun.count(s.id) || s.idempotent || s.kind != StepKind::Action) {
       // checks, waits and gates change nothing: running them again is safe
     } else if (!(o.interactive && !o.yes &&
-                 confirm_on_tty("Step " + s.id + " on " + s.host_name +
-                                " started but never finished (or was killed half-way), and it is not idempotent. "
-                                "Run it again?"))) {
-      undecided.push_back(s.id);
+                 confirm_on_tty("Step " + s.id + " on " + s.host_name + what +
+                                ", and it is not idempotent. Run it again?"))) {
+      undecided.push_back(s.id + (undo ? " (half rolled back)" : ""));
     }
   }
   if (undecided.empty()) return true;

@@ -1,5 +1,6 @@
 #include "executor/resume.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -20,8 +21,15 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
   std::map<std::string, int> index;
   for (const auto& s : plan.steps) index[s.id] = s.index;
   out.steps.assign(plan.steps.size(), StepRun{});
-  std::set<int> started, ended, cut_short;
+  std::set<int> started, ended, cut_short, undoing;
   size_t sequence = 0;
+  // Killed half-way (timeout, Ctrl-C, a dropped connection): it may or may not have taken
+  // effect, exactly like a command whose end was never written.
+  auto killed = [](const nlohmann::json& r) {
+    const auto& res = r.contains("result") && r["result"].is_object() ? r["result"] : nlohmann::json::object();
+    return res.value("timed_out", false) || res.value("cancelled", false) || res.value("connection_lost", false) ||
+           res.contains("signal");
+  };
   for (const auto& r : records) {
     std::string type = r.value("type", "");
     auto it = index.find(r.value("step", ""));
@@ -31,16 +39,13 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
     if (type == "step_start") {
       started.insert(i);
       ended.erase(i);
+      undoing.erase(i);  // running again: its new end decides
     } else if (type == "step_end") {
       ended.insert(i);
       std::string status = r.value("status", "");
       st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
-      // Killed half-way (timeout, Ctrl-C, a dropped connection): it may or may not have
-      // taken effect, exactly like a step whose end was never written.
-      const auto& res = r.contains("result") && r["result"].is_object() ? r["result"] : nlohmann::json::object();
-      if (status == "failed" && (res.value("timed_out", false) || res.value("cancelled", false) ||
-                                 res.value("connection_lost", false) || res.contains("signal")))
+      if (status == "failed" && killed(r))
         cut_short.insert(i);
       else
         cut_short.erase(i);
@@ -48,13 +53,28 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
       st.reason = r.value("reason", "");
       st.from_journal = satisfied(st.status);
       st.completion = static_cast<long long>(sequence++);  // keeps the rollback order across resumes
-    } else if (type == "rollback_end" && r.value("ok", false)) {
-      st = StepRun{};  // undone: it has to run again
-      cut_short.erase(i);
+    } else if (type == "rollback_start") {
+      undoing.insert(i);
+    } else if (type == "rollback_end") {
+      undoing.erase(i);
+      if (r.value("ok", false)) {
+        st = StepRun{};  // undone: it has to run again
+        cut_short.erase(i);
+      } else if (killed(r)) {
+        undoing.insert(i);  // half undone, as if the rollback never ended
+      }                     // a rollback that ran and failed leaves the action done
     }
   }
   for (int i : started)
-    if (!ended.count(i) || cut_short.count(i)) out.unfinished.push_back(i);
+    if ((!ended.count(i) || cut_short.count(i)) && !undoing.count(i)) out.unfinished.push_back(i);
+  // Half undone: neither done nor undone. Like an unfinished step, it runs again (idempotent,
+  // or --rerun) or is declared done (--assume-done); which is the operator's call.
+  for (int i : undoing) {
+    out.steps[i] = StepRun{};
+    out.unfinished.push_back(i);
+    out.half_rolled_back.push_back(i);
+  }
+  std::sort(out.unfinished.begin(), out.unfinished.end());
   return true;
 }
 

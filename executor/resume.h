@@ -2,7 +2,8 @@
 // Resuming a run from its journal: steps that finished (ok, warned, skipped) stay done and
 // keep their outputs; failed steps and actions that were rolled back run again; a step
 // that started but never finished -- or was killed half-way -- is reported, for the
-// operator to decide unless it is idempotent.
+// operator to decide unless it is idempotent; so is an action whose rollback started and
+// never finished (or was killed half-way).
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct ResumePoint {
   nlohmann::json run_start;         ///< the run's first record
   std::vector<StepRun> steps;       ///< per plan step: done ones marked, the rest Pending
   std::vector<int> unfinished;      ///< started and never ended, or killed half-way (timeout, cancel, lost connection)
+  std::vector<int> half_rolled_back;  ///< among `unfinished`: done, then a rollback began and never finished
   int torn_lines = 0;
 };
 

@@ -117,6 +117,36 @@ TEST_F(ResumeTest, AFailedRollbackLeavesTheActionDone) {
   EXPECT_EQ(rp.steps[0].status, StepStatus::Succeeded);
 }
 
+TEST_F(ResumeTest, ARollbackThatNeverEndedOrWasKilledLeavesTheActionUndecided) {
+  // a: rollback started, then the process died; c: rollback timed out; d: rollback failed
+  // plainly (the action stands); e: rolled back; f: its rollback was killed, then it ran
+  // again and finished (its last word counts).
+  CompiledPlan plan = plan_of({"a", "b", "c", "d", "e", "f"});
+  auto rb_start = [](const std::string& s) { return nlohmann::json{{"type", "rollback_start"}, {"step", s}}; };
+  auto rb_end = [](const std::string& s, bool ok, nlohmann::json result = nlohmann::json::object()) {
+    return nlohmann::json{{"type", "rollback_end"}, {"step", s}, {"ok", ok}, {"result", result}};
+  };
+  std::string run = write(
+      "r1", {start_of(), started("a"), ended("a", "ok", "x"), started("c"), ended("c", "ok"), started("d"),
+             ended("d", "ok"), started("e"), ended("e", "ok"), started("f"), ended("f", "ok"), started("b"),
+             ended("b", "failed"), rb_start("f"), rb_end("f", false, {{"exit", -1}, {"cancelled", true}}),
+             started("f"), ended("f", "ok", "again"), rb_start("e"), rb_end("e", true), rb_start("d"),
+             rb_end("d", false, {{"exit", 1}}), rb_start("c"), rb_end("c", false, {{"exit", -1}, {"timed_out", true}}),
+             rb_start("a")});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.unfinished, (std::vector<int>{0, 2}));
+  EXPECT_EQ(rp.half_rolled_back, (std::vector<int>{0, 2}));
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Pending);
+  EXPECT_TRUE(rp.steps[0].output.empty());
+  EXPECT_EQ(rp.steps[2].status, StepStatus::Pending);
+  EXPECT_EQ(rp.steps[3].status, StepStatus::Succeeded);
+  EXPECT_EQ(rp.steps[4].status, StepStatus::Pending);
+  EXPECT_EQ(rp.steps[5].status, StepStatus::Succeeded);
+  EXPECT_EQ(rp.steps[5].output, "again");
+}
+
 TEST_F(ResumeTest, ATornLastRecordIsToleratedAndCounted) {
   CompiledPlan plan = plan_of({"a"});
   std::string run = write("r1", {start_of(), started("a")});

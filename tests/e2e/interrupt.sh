@@ -109,4 +109,29 @@ check_eq "two ran with n=7" "$(tr '\n' ' ' < "$T/effects")" "one-7 two-7 "
 apply "$T/params.dr" --yes --resume --set n=8
 check_eq "different --set values are refused" "$RC" 1
 check "and named" grep -q -- "--set values differ" "$T/out"
+
+step "drplan killed during a rollback: the half-rolled-back action is the operator's call"
+cat > "$T/undo.dr" <<DR
+plan undo {
+  action a on local { run = "echo a >> $T/effects"
+                      rollback = "echo undo-a-began >> $T/effects; echo \$\$ > $T/undo_pid; exec sleep 30" }
+  action b after a { run = "test -f $T/b_ok" rollback = "true" }
+}
+DR
+rm -f "$T/effects" "$T/undo_pid" "$T/b_ok"
+"$DRPLAN" apply "$T/undo.dr" -i "$T/inv.toml" --state-dir "$T/state" --yes --on-failure rollback > "$T/out" 2>&1 < /dev/null &
+PID=$!
+wait_for 10 '[[ -s $T/undo_pid ]]' || bad "the rollback of a never started"
+kill -9 "$PID"
+wait "$PID" 2>/dev/null
+kill -9 "$(cat "$T/undo_pid")" 2>/dev/null
+apply "$T/undo.dr" --yes --resume
+check_eq "refused: a may be half undone" "$RC" 1
+check "the refusal says a was half rolled back" grep -q "a (half rolled back)" "$T/out"
+check "and what to do" grep -q -- "--assume-done STEP or --rerun STEP" "$T/out"
+touch "$T/b_ok"
+rm -f "$T/effects"
+apply "$T/undo.dr" --yes --resume --rerun a
+check_eq "with --rerun a it completes" "$RC" 0
+check_eq "a ran again, then b" "$(tr '\n' ' ' < "$T/effects" 2>/dev/null)" "a "
 finish
