@@ -1,6 +1,7 @@
 // The journal: JSON lines with timestamps, private files, and a torn last line (a crash in
 // the middle of a write) skipped on read without gluing the next writer's record to it.
 #include "executor/journal.h"
+#include "tests/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -18,19 +19,14 @@ namespace fs = std::filesystem;
 
 class JournalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("drplan-journal-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string text(const fs::path& p) {
     std::ifstream in(p);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
   }
-  fs::path dir_;
+  test_support::TestDir tmp_{"journal", /*create=*/false};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(JournalTest, RecordsAreJsonLinesWithTimestamps) {

@@ -1,6 +1,7 @@
 // The local transport with real processes: exit codes and signals, timeouts that kill the
 // whole process group, bounded output, secrets in the environment only, stdin closed.
 #include "executor/local_transport.h"
+#include "tests/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -44,13 +45,8 @@ bool alive(pid_t pid) {
 
 class LocalTransportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("drplan-local-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  test_support::TestDir tmp_{"local"};
+  const fs::path& dir_ = tmp_.path();
 };
 
 TEST_F(LocalTransportTest, ExitCodesAndOutput) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "executor/run_identity.h"
+#include "tests/test_dir.h"
 
 namespace drplan {
 namespace {
@@ -23,19 +24,14 @@ namespace fs = std::filesystem;
 
 class LockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("drplan-lock-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    path_ = (dir_ / "p.lock").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { path_ = (dir_ / "p.lock").string(); }
   void write_holder(long pid, const std::string& host) {
     std::ofstream(path_) << nlohmann::json{{"pid", pid}, {"user", "alice"}, {"host", host},
                                            {"started", "2024-05-01T10:00:00.000Z"}, {"run", "r0"}}
                                 .dump();
   }
-  fs::path dir_;
+  test_support::TestDir tmp_{"lock"};
+  const fs::path& dir_ = tmp_.path();
   std::string path_;
 };
 

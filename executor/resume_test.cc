@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "executor/journal.h"
+#include "tests/test_dir.h"
 
 namespace drplan {
 namespace {
@@ -31,12 +32,6 @@ CompiledPlan plan_of(const std::vector<std::string>& ids) {
 
 class ResumeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("drplan-resume-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& run, const std::vector<nlohmann::json>& records) {
     std::string d = (dir_ / "runs" / run).string(), error;
     JournalWriter w;
@@ -44,7 +39,8 @@ class ResumeTest : public ::testing::Test {
     for (const auto& r : records) w.append(r);
     return d;
   }
-  fs::path dir_;
+  test_support::TestDir tmp_{"resume", /*create=*/false};
+  const fs::path& dir_ = tmp_.path();
 };
 
 nlohmann::json start_of(const std::string& plan = "p") {

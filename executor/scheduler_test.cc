@@ -15,6 +15,7 @@
 #include "compiler/compile.h"
 #include "compiler/string_template.h"
 #include "executor/fake_transport.h"
+#include "tests/test_dir.h"
 
 namespace drplan {
 namespace {
@@ -61,16 +62,10 @@ FakeScript failing(int delay_ms = 0) { return script(1, "", delay_ms); }
 class SchedulerTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    dir_ = fs::temp_directory_path() / ("drplan-sched-" + std::to_string(getpid()) + "-" + name);
-    fs::create_directories(dir_);
     std::ofstream(dir_ / "inv.toml") << kInventory;
     opt_.jobs = GetParam();
     opt_.per_host = 64;
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Compiles `body` as the inside of `plan t { ... }`; fails the test on errors.
   const CompiledPlan& compile(const std::string& body) {
     fs::path file = dir_ / "t.dr";
@@ -145,7 +140,8 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     }
   }
 
-  fs::path dir_;
+  test_support::TestDir tmp_{"sched"};
+  const fs::path& dir_ = tmp_.path();
   std::unique_ptr<CompiledPlan> plan_;
   RunOptions opt_;
   FakeTransport fake_;
