@@ -55,7 +55,11 @@ run_drplan() {
   fi
 }
 
-finish() { printf '\n%s: %d passed, 0 failed\n' "$E2E_NAME" "$E2E_PASSED"; }
+# The last output is kept after a failure (fail exits before this), for the post-mortem.
+finish() {
+  rm -f "$E2E_LAST_OUTPUT"
+  printf '\n%s: %d passed, 0 failed\n' "$E2E_NAME" "$E2E_PASSED"
+}
 
 # journal_steps TYPE JOURNAL: the step of every record of TYPE, one per line, in order.
 journal_steps() {
