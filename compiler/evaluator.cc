@@ -440,7 +440,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     if (scope.plan_scope) {
       for (const auto& [k, _] : ctx_.params) c.push_back(k);
       size_t from = c.size();
-      for (const auto& [k, _] : ctx_.steps) c.push_back(k);
+      for (const auto& [k, _] : ctx_.steps) c.emplace_back(k);
       std::sort(c.begin() + static_cast<std::ptrdiff_t>(from), c.end());  // stable hints
     }
     return unknown("name", head, loc, c,

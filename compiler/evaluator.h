@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -44,7 +45,8 @@ struct EvalContext {
   std::map<std::string, ValuePtr> params;
   std::map<std::string, const ast::Param*> param_decls;
   std::set<std::string>* used_params = nullptr;
-  std::unordered_map<std::string, const ast::Step*> steps;  ///< hashed: looked up per reference
+  /// Hashed: looked up per reference. Keys view the AST's names, which outlive the context.
+  std::unordered_map<std::string_view, const ast::Step*> steps;
   DiagnosticEngine* diags = nullptr;
 };
 

@@ -211,7 +211,7 @@ class Lowerer {
         d.notes.push_back({it->second->loc, "the param is declared here"});
         continue;
       }
-      ctx_.steps[s.name] = &s;
+      ctx_.steps.emplace(s.name, &s);
     }
   }
 
@@ -286,7 +286,7 @@ class Lowerer {
   }
 
   void step(const ast::Step& s) {
-    if (!ctx_.steps.count(s.name) || ctx_.steps.at(s.name) != &s) return;  // duplicate, reported
+    if (auto it = ctx_.steps.find(s.name); it == ctx_.steps.end() || it->second != &s) return;  // duplicate, reported
     for (const auto& [name, loc] : s.after)
       if (name == s.name) {
         diags_.error(DiagCode::SelfDependency, loc, "step '" + s.name + "' cannot run after itself").help =
@@ -357,6 +357,7 @@ class Lowerer {
     if (s.when) condition(s, st, scope);
     if (!refs.empty()) refs_[out_.steps.size()] = std::move(refs);
     out_.steps.push_back(std::move(st));
+    decl_.push_back(&s);
   }
 
   // Only missing keys are reported: a key whose value failed to evaluate was reported already.
@@ -520,43 +521,43 @@ class Lowerer {
 
   // Resolves the instance a reference means: the only one, or the one on the same host.
   int pick(const std::string& step, const StepInstance& from, Loc loc, bool report = true) {
-    const auto& insts = by_name_[step];
-    if (insts.size() == 1) return insts[0];
-    for (int i : insts)
+    const Instances insts = by_name_.at(step);
+    if (insts.count == 1) return insts.first;
+    for (int i = insts.first; i < insts.first + insts.count; ++i)
       if (out_.steps[i].host == from.host && out_.steps[i].host_name == from.host_name) return i;
     if (!report) return -1;
     diags_.error(DiagCode::AmbiguousOutput, loc,
-                 "'" + step + "' runs on " + std::to_string(insts.size()) + " hosts; which output is meant here is ambiguous")
+                 "'" + step + "' runs on " + std::to_string(insts.count) + " hosts; which output is meant here is ambiguous")
         .help = "read it from a step that runs on the same hosts, or give the step a single target";
     return -1;
   }
 
   void dependencies(const ast::Unit& plan) {
+    // A step's instances are consecutive (one per host, in step()).
+    by_name_.reserve(plan.steps.size());
     for (size_t i = 0; i < out_.steps.size(); ++i) {
       out_.steps[i].index = static_cast<int>(i);
-      by_name_[out_.steps[i].name].push_back(static_cast<int>(i));
+      auto it = by_name_.try_emplace(decl_[i]->name, Instances{static_cast<int>(i), 0}).first;
+      ++it->second.count;
     }
-    std::unordered_map<std::string_view, const ast::Step*> decl;
-    decl.reserve(plan.steps.size());
-    for (const auto& s : plan.steps) decl.emplace(s.name, &s);
     std::vector<int> deps;
     for (auto& st : out_.steps) {
       deps.clear();
-      const ast::Step* s = decl.at(st.name);
+      const ast::Step* s = decl_[st.index];
       for (const auto& [name, loc] : s->after) {
         if (name == st.name) continue;
         auto named = by_name_.find(name);
         if (named == by_name_.end()) {
           if (ctx_.steps.count(name)) continue;  // failed to lower; reported already
           std::vector<std::string> c;
-          for (const auto& [n, _] : ctx_.steps) c.push_back(n);
+          for (const auto& [n, _] : ctx_.steps) c.emplace_back(n);
           std::sort(c.begin(), c.end());  // stable hints
           auto& d = diags_.error(DiagCode::UnknownName, loc, "unknown step '" + name + "' in after");
           std::string near = closest(name, c);
           if (!near.empty()) d.help = "did you mean '" + near + "'?";
           continue;
         }
-        deps.insert(deps.end(), named->second.begin(), named->second.end());
+        for (int k = 0; k < named->second.count; ++k) deps.push_back(named->second.first + k);
       }
       static const std::vector<StepRef> kNoRefs;
       auto found = refs_.find(st.index);
@@ -625,7 +626,12 @@ class Lowerer {
   EvalContext ctx_;
   Evaluator eval_;
   std::unordered_map<size_t, std::vector<StepRef>> refs_;  ///< by instance index
-  std::unordered_map<std::string, std::vector<int>> by_name_;
+  struct Instances {
+    int first, count;  ///< out_.steps[first, first + count)
+  };
+  /// By step name (views of the AST's names): its instances. Built by dependencies().
+  std::unordered_map<std::string_view, Instances> by_name_;
+  std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from
   int last_barrier_ = -1;
 };
 
