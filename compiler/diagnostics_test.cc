@@ -175,9 +175,8 @@ TEST(Diagnostics, EditDistanceAndClosest) {
 // The front end end-to-end through the renderer: the whole text is compared.
 TEST(Diagnostics, ParserErrorsRenderCompletely) {
   auto render = [](std::string text) { return parse_errors("s.dr", std::move(text)); };
-  // Only the first diagnostic: recovery after an error inside a plan currently adds a
-  // cascaded "unexpected '}', expected end of file" (reported to the lead).
-  EXPECT_EQ(render("plan p {\n  check \"b\" { probe = \"x\" }\n}\n").substr(0, 138),
+  // One mistake, one error: recovery does not add "unexpected '}', expected end of file".
+  EXPECT_EQ(render("plan p {\n  check \"b\" { probe = \"x\" }\n}\n"),
             "s.dr:2:9: error: unexpected '\"b\"', expected a name [E0001]\n"
             "  check \"b\" { probe = \"x\" }\n"
             "        ^~~\n"
@@ -187,6 +186,11 @@ TEST(Diagnostics, ParserErrorsRenderCompletely) {
             "  action a { run = \"unterminated }\n"
             "                   ^~~~~~~~~~~~~~~\n"
             "help: close it with \" on the same line, or use \"\"\"...\"\"\" for text over several lines\n");
+  // A stray '}' that is the only mistake is still reported.
+  EXPECT_EQ(render("plan p {\n}\n}\n"),
+            "s.dr:3:1: error: unexpected '}', expected end of file [E0001]\n"
+            "}\n"
+            "^\n");
   EXPECT_EQ(render("plan p {\n  check a { probe = \"x\" } @\n}\n"),
             "s.dr:2:27: error: unexpected character '@' [E0001]\n"
             "  check a { probe = \"x\" } @\n"
