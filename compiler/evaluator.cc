@@ -305,18 +305,18 @@ ValuePtr Evaluator::member(const ValuePtr& base, const std::string& name, Loc lo
       if (auto it = site->vars.find(name); it != site->vars.end()) return var_value(it->second, loc);
       auto v = make(Value::Kind::Hosts, loc);
       v->str = base->str + "." + name;
-      std::vector<std::string> roles = {"name", "title", "hosts"};
       for (size_t i = 0; i < inv->hosts.size(); ++i) {
         const Host& h = inv->hosts[i];
-        if (h.site != base->str) continue;
-        for (const auto& r : h.roles) roles.push_back(r);
-        if (name == "hosts" || std::find(h.roles.begin(), h.roles.end(), name) != h.roles.end())
+        if (h.site == base->str &&
+            (name == "hosts" || std::find(h.roles.begin(), h.roles.end(), name) != h.roles.end()))
           v->hosts.push_back(static_cast<int>(i));
       }
-      if (v->hosts.empty())
-        return unknown("role or attribute of site '" + base->str + "':", name, loc, roles,
-                       "no host at site '" + base->str + "' has the role '" + name + "'");
-      return v;
+      if (!v->hosts.empty()) return v;
+      std::vector<std::string> roles = {"name", "title", "hosts"};  // the candidates, for the hint
+      for (const auto& h : inv->hosts)
+        if (h.site == base->str) roles.insert(roles.end(), h.roles.begin(), h.roles.end());
+      return unknown("role or attribute of site '" + base->str + "':", name, loc, roles,
+                     "no host at site '" + base->str + "' has the role '" + name + "'");
     }
     case Value::Kind::Hosts: {
       if (base->hosts.empty()) return symbolic(base->str + "." + name, loc);
@@ -689,15 +689,16 @@ const ast::Def* Evaluator::find_def(const ast::Expr& call, const Scope& scope, c
 }
 
 bool Evaluator::bind(const ast::Expr& call, const std::vector<ast::Param>& params, const Scope& caller,
-                     const Scope& callee_defaults, std::map<std::string, ValuePtr>& out) {
+                     Scope& callee) {
+  std::map<std::string, ValuePtr>& out = callee.locals;
   bool ok = true;
   size_t positional = 0;
-  std::set<std::string> given;
+  bool named_seen = false;
   for (size_t i = 0; i < call.children.size(); ++i) {
     const std::string& name = call.arg_names[i];
     const ast::Param* p = nullptr;
     if (name.empty()) {
-      if (!given.empty() && positional < i) {
+      if (named_seen && positional < i) {
         diags().error(DiagCode::BadArgument, call.children[i]->loc, "positional argument after a named one");
         ok = false;
         continue;
@@ -711,6 +712,7 @@ bool Evaluator::bind(const ast::Expr& call, const std::vector<ast::Param>& param
       }
       p = &params[positional++];
     } else {
+      named_seen = true;
       for (const auto& cand : params)
         if (cand.name == name) p = &cand;
       if (!p) {
@@ -721,15 +723,15 @@ bool Evaluator::bind(const ast::Expr& call, const std::vector<ast::Param>& param
         continue;
       }
     }
-    if (given.count(p->name) || out.count(p->name)) {
+    auto [slot, fresh] = out.try_emplace(p->name);
+    if (!fresh) {
       diags().error(DiagCode::BadArgument, call.children[i]->loc, "parameter '" + p->name + "' is given twice");
       ok = false;
       continue;
     }
-    given.insert(p->name);
     ValuePtr v = coerce(eval(*call.children[i], caller), p->type, call.children[i]->loc);
     if (v->kind == Value::Kind::Error) ok = false;
-    out[p->name] = v;
+    slot->second = std::move(v);
   }
   for (const auto& p : params) {
     if (out.count(p.name)) continue;
@@ -739,9 +741,7 @@ bool Evaluator::bind(const ast::Expr& call, const std::vector<ast::Param>& param
       ok = false;
       continue;
     }
-    Scope s = callee_defaults;
-    s.locals = out;
-    ValuePtr v = coerce(eval(*p.default_value, s), p.type, p.default_value->loc);
+    ValuePtr v = coerce(eval(*p.default_value, callee), p.type, p.default_value->loc);
     if (v->kind == Value::Kind::Error) ok = false;
     out[p.name] = v;
   }
@@ -763,7 +763,7 @@ ValuePtr Evaluator::call(const ast::Expr& e, const Scope& scope) {
   callee.target_label = scope.target_label;
   callee.refs = scope.refs;
   callee.depth = scope.depth + 1;
-  if (!bind(e, def->params, scope, callee, callee.locals)) return Value::error();
+  if (!bind(e, def->params, scope, callee)) return Value::error();
   return eval(*def->body, callee);
 }
 

@@ -70,9 +70,10 @@ class Evaluator {
   /// Text where no shell is involved (gate questions, titles): values as they are.
   std::optional<std::string> render_plain(const ValuePtr& v, Loc loc, const char* what);
 
-  /// Binds call arguments to parameters (positional, then named; defaults; types).
-  bool bind(const ast::Expr& call, const std::vector<ast::Param>& params, const Scope& caller,
-            const Scope& callee_defaults, std::map<std::string, ValuePtr>& out);
+  /// Binds call arguments (evaluated in `caller`) to parameters, into `callee.locals`:
+  /// positional, then named, then defaults, which are evaluated in `callee` and so see the
+  /// parameters bound before them.
+  bool bind(const ast::Expr& call, const std::vector<ast::Param>& params, const Scope& caller, Scope& callee);
 
   /// Finds a template or def for a call's path from `scope`'s unit.
   const ast::Template* find_template(const ast::Expr& call, const Scope& scope, const ast::Unit** unit);

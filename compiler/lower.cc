@@ -331,7 +331,7 @@ class Lowerer {
       ts.target = host;
       ts.target_label = label;
       ts.refs = &refs;
-      if (!eval_.bind(*s.uses, tmpl->params, scope, ts, ts.locals)) return;
+      if (!eval_.bind(*s.uses, tmpl->params, scope, ts)) return;
       for (const auto& a : tmpl->attrs) attrs.push_back({&a, &ts});
     }
     // A step has a handful of attributes: linear scans beat a tree of strings.
