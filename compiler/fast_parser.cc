@@ -47,25 +47,26 @@ constexpr std::array<uint8_t, 256> kClasses = [] {
 
 bool is(char c, uint8_t cls) { return kClasses[static_cast<unsigned char>(c)] & cls; }
 
-struct Keyword {
-  std::string_view word;
-  Tok tok;
-};
-constexpr Keyword kKeywords[] = {
-    {"plan", Tok::Plan},   {"module", Tok::Module},     {"param", Tok::Param}, {"use", Tok::Use},
-    {"as", Tok::As},       {"template", Tok::Template}, {"def", Tok::Def},     {"phase", Tok::Phase},
-    {"check", Tok::Check}, {"action", Tok::Action},     {"gate", Tok::Gate},   {"wait", Tok::Wait},
-    {"on", Tok::On},       {"after", Tok::After},       {"when", Tok::When},   {"none", Tok::None},
-    {"not", Tok::Not},     {"and", Tok::And},           {"or", Tok::Or},       {"true", Tok::True},
-    {"false", Tok::False},
-};
-
 // On a tie in length ANTLR takes the rule listed first, and the keywords come before IDENT.
+// A switch on the first letter: every identifier is looked up, most of them are not keywords.
 Tok keyword(std::string_view w) {
-  if (w.size() > 8 || w[0] < 'a') return Tok::Ident;  // keywords are short and lower-case
-  for (const Keyword& k : kKeywords)
-    if (k.word[0] == w[0] && k.word == w) return k.tok;
-  return Tok::Ident;
+  auto eq = [&w](std::string_view k) { return w == k; };
+  switch (w[0]) {
+    case 'a': return eq("as") ? Tok::As : eq("action") ? Tok::Action : eq("after") ? Tok::After
+                   : eq("and") ? Tok::And : Tok::Ident;
+    case 'c': return eq("check") ? Tok::Check : Tok::Ident;
+    case 'd': return eq("def") ? Tok::Def : Tok::Ident;
+    case 'f': return eq("false") ? Tok::False : Tok::Ident;
+    case 'g': return eq("gate") ? Tok::Gate : Tok::Ident;
+    case 'm': return eq("module") ? Tok::Module : Tok::Ident;
+    case 'n': return eq("none") ? Tok::None : eq("not") ? Tok::Not : Tok::Ident;
+    case 'o': return eq("on") ? Tok::On : eq("or") ? Tok::Or : Tok::Ident;
+    case 'p': return eq("plan") ? Tok::Plan : eq("param") ? Tok::Param : eq("phase") ? Tok::Phase : Tok::Ident;
+    case 't': return eq("template") ? Tok::Template : eq("true") ? Tok::True : Tok::Ident;
+    case 'u': return eq("use") ? Tok::Use : Tok::Ident;
+    case 'w': return eq("wait") ? Tok::Wait : eq("when") ? Tok::When : Tok::Ident;
+    default: return Tok::Ident;
+  }
 }
 
 bool is_step_kind(Tok t) { return t == Tok::Check || t == Tok::Action || t == Tok::Gate || t == Tok::Wait; }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -427,6 +428,26 @@ TEST(FastParser, LexerAndGrammarCorners) {
     Outcome o = compare(text);
     EXPECT_EQ(o.problem, "") << text;
     EXPECT_EQ(o.antlr, valid) << text;
+  }
+}
+
+// Every keyword, and words one letter off, in a place where only a name fits: the keyword
+// table and ANTLR's lexer must agree on each.
+TEST(FastParser, KeywordsAndNearMisses) {
+  const char* keywords[] = {"plan", "module", "param", "use", "as", "template", "def", "phase", "check", "action", "gate",
+                            "wait", "on", "after", "when", "none", "not", "and", "or", "true", "false"};
+  std::vector<std::string> words;
+  for (std::string k : keywords) {
+    words.push_back(k);
+    words.push_back(k + "s");
+    words.push_back(k.substr(0, k.size() - 1));
+    words.push_back("x" + k);
+    words.push_back(std::string(1, static_cast<char>(std::toupper(k[0]))) + k.substr(1));
+  }
+  for (const auto& w : words) {
+    const std::string text = "plan p {\n  check " + w + " { probe = \"true\" }\n}\n";
+    Outcome o = compare(text);
+    EXPECT_EQ(o.problem, "") << w;
   }
 }
 
