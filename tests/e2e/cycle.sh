@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full disaster-recovery cycle on the real lab, with drplan and the standard plans:
 # rows at dc -> outage -> failover -> rows at dr -> dc recovers -> failback -> every row at
-# dc, replication dc -> dr again -> backup -> damage -> restore -> rows back.
+# dc, replication dc -> dr again -> backup -> damage -> restore -> rows back, from a path
+# and from an http:// URL (backup.fetch through curl).
 set -euo pipefail
 . "$(dirname "$0")/lib/e2e.sh"
 
@@ -57,5 +58,21 @@ damaged=$(lab sql dc "select count(*) from tickets")
 run_drplan apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dc --set "backup=$zip"
 expect_eq "every row is back after the restore" "$(lab sql dc "select count(*) from tickets")" "$before"
 expect_ok "the application is healthy after the restore" curl -fsS --max-time 5 http://127.0.0.11:8080/health
+
+step "restore from a backup fetched over HTTP (backup.fetch through curl)"
+web=$(mktemp -d /tmp/drplan-cycle-web.XXXXXX)
+cp "$zip" "$web/"
+chmod -R a+rX "$web"
+port=18765
+/usr/bin/python3 -m http.server "$port" --bind 127.0.0.1 --directory "$web" > "$web/access.log" 2>&1 &
+web_pid=$!
+trap 'kill "$web_pid" 2>/dev/null; rm -rf "$state" "$web"' EXIT
+eventually 10 "curl -fsS -o /dev/null http://127.0.0.1:$port/"
+lab sql dc "delete from tickets where id % 3 = 0"
+[[ $(lab sql dc "select count(*) from tickets") -lt $before ]] || fail "the damage did not remove rows"
+url="http://127.0.0.1:$port/$(basename "$zip")"
+run_drplan apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dc --set "backup=$url"
+expect_ok "the backup was downloaded from the URL" grep -q "GET /$(basename "$zip") HTTP/1.[01]\" 200" "$web/access.log"
+expect_eq "every row is back after the restore from the URL" "$(lab sql dc "select count(*) from tickets")" "$before"
 
 finish
