@@ -259,16 +259,17 @@ ValuePtr Evaluator::var_value(const VarValue& v, Loc loc) {
 }
 
 ValuePtr Evaluator::host_member(const Host& h, const std::string& name, Loc loc) {
-  if (name == "name") return Value::string(h.name, loc);
-  if (name == "address") return Value::string(h.address, loc);
-  if (name == "site") {
+  const std::string_view nm = name;  // compared with literals: sizes first, no strlen
+  if (nm == "name") return Value::string(h.name, loc);
+  if (nm == "address") return Value::string(h.address, loc);
+  if (nm == "site") {
     auto v = make(Value::Kind::Site, loc);
     v->str = h.site;
     return v;
   }
-  if (name == "port") return Value::integer(h.ssh.port, loc);
-  if (name == "user") return Value::string(h.ssh.user, loc);
-  if (name == "roles") {
+  if (nm == "port") return Value::integer(h.ssh.port, loc);
+  if (nm == "user") return Value::string(h.ssh.user, loc);
+  if (nm == "roles") {
     auto l = make(Value::Kind::List, loc);
     for (const auto& r : h.roles) l->items.push_back(Value::string(r, loc));
     return l;
@@ -289,11 +290,12 @@ ValuePtr Evaluator::host_member(const Host& h, const std::string& name, Loc loc)
 }
 
 ValuePtr Evaluator::member(const ValuePtr& base, const std::string& name, Loc loc) {
+  const std::string_view nm = name;  // compared with literals: sizes first, no strlen
   const Inventory* inv = ctx_.inventory;
   switch (base->kind) {
     case Value::Kind::Error: return base;
     case Value::Kind::Site: {
-      if (name == "name") return Value::string(base->str, loc);
+      if (nm == "name") return Value::string(base->str, loc);
       if (!inv) {
         auto v = make(Value::Kind::Hosts, loc);
         v->str = base->str + "." + name;
@@ -301,14 +303,14 @@ ValuePtr Evaluator::member(const ValuePtr& base, const std::string& name, Loc lo
       }
       const Site* site = inv->site(base->str);
       if (!site) return Value::error();
-      if (name == "title") return Value::string(site->title, loc);
+      if (nm == "title") return Value::string(site->title, loc);
       if (auto it = site->vars.find(name); it != site->vars.end()) return var_value(it->second, loc);
       auto v = make(Value::Kind::Hosts, loc);
       v->str = base->str + "." + name;
       for (size_t i = 0; i < inv->hosts.size(); ++i) {
         const Host& h = inv->hosts[i];
         if (h.site == base->str &&
-            (name == "hosts" || std::find(h.roles.begin(), h.roles.end(), name) != h.roles.end()))
+            (nm == "hosts" || std::find(h.roles.begin(), h.roles.end(), name) != h.roles.end()))
           v->hosts.push_back(static_cast<int>(i));
       }
       if (!v->hosts.empty()) return v;
@@ -341,6 +343,7 @@ ValuePtr Evaluator::member(const ValuePtr& base, const std::string& name, Loc lo
 
 ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const Scope& scope) {
   const std::string& head = path[0];
+  const std::string_view hd = head;  // compared with literals: sizes first, no strlen
   const Inventory* inv = ctx_.inventory;
   ValuePtr v;
   size_t next = 1;
@@ -366,7 +369,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     const_cast<Value&>(*v).str = head;
     if (scope.refs) scope.refs->push_back({head, loc});
     return v;
-  } else if (head == "vars") {
+  } else if (hd == "vars") {
     const std::string* name = need("variable name");
     if (!name) return Value::error();
     if (!inv) {
@@ -378,7 +381,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
       for (const auto& [k, _] : inv->vars) c.push_back(k);
       return unknown("inventory variable", *name, loc, c, "declare it under [vars] in the inventory");
     }
-  } else if (head == "hosts") {
+  } else if (hd == "hosts") {
     const std::string* name = need("host name");
     if (!name) return Value::error();
     v = make(Value::Kind::Hosts, loc);
@@ -388,7 +391,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
       if (idx < 0) return unknown("host", *name, loc, inv->host_names());
       const_cast<Value&>(*v).hosts.push_back(idx);
     }
-  } else if (head == "sites") {
+  } else if (hd == "sites") {
     const std::string* name = need("site name");
     if (!name) return Value::error();
     if (inv && !inv->site(*name)) {
@@ -398,7 +401,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     }
     v = make(Value::Kind::Site, loc);
     const_cast<Value&>(*v).str = *name;
-  } else if (head == "secrets" || head == "secret") {
+  } else if (hd == "secrets" || hd == "secret") {
     const std::string* name = need("secret name");
     if (!name) return Value::error();
     if (inv && !inv->secrets.count(*name)) {
@@ -412,7 +415,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     }
     v = make(Value::Kind::Secret, loc);
     const_cast<Value&>(*v).str = *name;
-  } else if (head == "target") {
+  } else if (hd == "target") {
     if (scope.target < 0) {
       if (!scope.target_label.empty()) {
         v = make(Value::Kind::Hosts, loc);
@@ -429,7 +432,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
       const_cast<Value&>(*v).hosts.push_back(scope.target);
       const_cast<Value&>(*v).str = inv->hosts[scope.target].name;
     }
-  } else if (head == "plan") {
+  } else if (hd == "plan") {
     const std::string* name = need("attribute");
     if (!name) return Value::error();
     if (*name != "name") return unknown("plan attribute", *name, loc, {"name"});
@@ -451,6 +454,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
 }
 
 ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) {
+  const std::string_view ty = type;  // compared with literals: sizes first, no strlen
   using K = Value::Kind;
   if (v->kind == K::Error) return v;
   const Inventory* inv = ctx_.inventory;
@@ -461,7 +465,7 @@ ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) 
   };
   // Without an inventory, vars and hosts are placeholders that stand for any type.
   if (!inv && v->kind == K::String && v->str.size() > 1 && v->str.front() == '<' && v->str.back() == '>') return v;
-  if (type == "string") {
+  if (ty == "string") {
     switch (v->kind) {
       case K::String: case K::Text: case K::Secret: case K::StepOutput: return v;
       case K::Int: return Value::string(std::to_string(v->num), v->loc);
@@ -473,13 +477,13 @@ ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) 
       default: return mismatch();
     }
   }
-  if (type == "int") return v->kind == K::Int ? v : mismatch();
-  if (type == "bool") return v->kind == K::Bool ? v : mismatch();
-  if (type == "duration") return v->kind == K::Duration ? v : mismatch();
-  if (type == "size") return v->kind == K::Size ? v : mismatch();
-  if (type == "percent") return v->kind == K::Percent ? v : mismatch();
-  if (type == "list") return v->kind == K::List ? v : mismatch();
-  if (type == "site") {
+  if (ty == "int") return v->kind == K::Int ? v : mismatch();
+  if (ty == "bool") return v->kind == K::Bool ? v : mismatch();
+  if (ty == "duration") return v->kind == K::Duration ? v : mismatch();
+  if (ty == "size") return v->kind == K::Size ? v : mismatch();
+  if (ty == "percent") return v->kind == K::Percent ? v : mismatch();
+  if (ty == "list") return v->kind == K::List ? v : mismatch();
+  if (ty == "site") {
     if (v->kind == K::Site) return v;
     if (v->kind != K::String) return mismatch();
     if (inv && !inv->site(v->str)) {
@@ -491,7 +495,7 @@ ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) 
     s->str = v->str;
     return s;
   }
-  if (type == "host") {
+  if (ty == "host") {
     if (v->kind == K::Hosts) {
       if (v->hosts.size() > 1) {
         diags().error(DiagCode::TypeMismatch, v->loc, "expected one host, found " + std::to_string(v->hosts.size()));
