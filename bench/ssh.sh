@@ -53,20 +53,21 @@ measure ssh.mux "ssh with ControlMaster (master already open), per step" --runs 
 measure ssh.ansible "ansible-playbook, pipelining, $n_ansible tasks (startup included), per task" --runs "$runs" --per "$n_ansible" \
   --unit ms/step --cwd "$d" --setup "$close_masters" -- ansible-playbook -i hosts.ini play.yml
 
-# fanout NAME LABEL HOST...: one step on every HOST ("ADDRESS" or "ADDRESS:PORT"), three ways.
+# fanout NAME LABEL HOST...: one step on every HOST ("ADDRESS PORT USER KEY"), three ways.
 fanout() {
-  local name=$1 label=$2 f=$BENCH_WORK/fanout-$1 i=0 h addr port all=(); shift 2
+  local name=$1 label=$2 f=$BENCH_WORK/fanout-$1 i=0 h addr port user id all=(); shift 2
   mkdir -p "$f"
-  printf 'opts=(%s) pids=()\n' "${ssh_opts[*]} -o UserKnownHostsFile=$POOL_DIR/known_hosts" > "$f/ssh_loop.sh"
+  printf 'opts=(%s) pids=()\n' "-o BatchMode=yes -o StrictHostKeyChecking=yes -o GlobalKnownHostsFile=/dev/null \
+    -o UserKnownHostsFile=$POOL_DIR/known_hosts" > "$f/ssh_loop.sh"
   {
     printf '[inventory]\nname = "fanout"\nknown_hosts = "%s"\n' "$POOL_DIR/known_hosts"
-    printf '[ssh]\nuser = "drlab"\nport = 22\nidentity = "%s"\n' "$key"
     for h in "$@"; do
-      addr=${h%:*} port=22; [[ $h == *:* ]] && port=${h#*:}
-      printf '[hosts.h%d]\naddress = "%s"\nssh = { port = %d }\n' "$i" "$addr" "$port"
+      read -r addr port user id <<< "$h"
+      printf '[hosts.h%d]\naddress = "%s"\nssh = { port = %d, user = "%s", identity = "%s" }\n' \
+        "$i" "$addr" "$port" "$user" "$id"
       all+=("\"h$i\"")
-      echo "h$i ansible_host=$addr ansible_port=$port ansible_user=drlab ansible_ssh_private_key_file=$key" >> "$f/hosts.ini"
-      echo "ssh \"\${opts[@]}\" -p $port $addr true & pids+=(\$!)" >> "$f/ssh_loop.sh"
+      echo "h$i ansible_host=$addr ansible_port=$port ansible_user=$user ansible_ssh_private_key_file=$id" >> "$f/hosts.ini"
+      echo "ssh \"\${opts[@]}\" -p $port -l $user -i $id $addr true & pids+=(\$!)" >> "$f/ssh_loop.sh"
       i=$((i + 1))
     done
     printf '[groups]\nall_hosts = [%s]\n' "$(IFS=,; echo "${all[*]}")"
@@ -86,7 +87,9 @@ fanout() {
 
 section "fan-out: one step on every host"
 sshd_pool_start "$pool"
-lab_hosts=(127.0.0.11 127.0.0.12 127.0.0.21 127.0.0.22)
+lab_hosts=() pool_hosts=()
+for a in 127.0.0.11 127.0.0.12 127.0.0.21 127.0.0.22; do lab_hosts+=("$a 22 drlab $key"); done
+for a in "${POOL_ADDRS[@]}"; do pool_hosts+=("$a $POOL_PORT $POOL_USER $POOL_KEY"); done
 ((BENCH_QUICK)) || fanout lab "the 4 lab hosts" "${lab_hosts[@]}"
-fanout all "4 lab + $pool loopback sshd's" "${lab_hosts[@]}" "${POOL_ADDRS[@]/%/:$POOL_PORT}"
-note fanout.hosts "extra sshd's: $pool on 127.0.2.1-$pool:$POOL_PORT (one host key, login drlab)"
+fanout all "4 lab + $pool loopback sshd's" "${lab_hosts[@]}" "${pool_hosts[@]}"
+note fanout.hosts "extra sshd's: $pool on 127.0.2.1-$pool:$POOL_PORT (tests/e2e/lib/sshd_fixture.sh, login $POOL_USER)"
