@@ -173,7 +173,7 @@ bool scan_punct(std::string_view s, size_t i, Tok& t, size_t& end) {
 class Lexer {
  public:
   // A leading UTF-8 byte order mark is skipped, as ANTLR's input stream drops it.
-  explicit Lexer(std::string_view s) : s_(s), i_(s.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0) {}
+  explicit Lexer(std::string_view s) : s_(s), i_(utf8_bom_length(s)) {}
   Token next();
 
  private:

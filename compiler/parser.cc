@@ -48,8 +48,6 @@ size_t find_invalid_utf8(const std::string& s) {
 }
 
 // ANTLR indexes code points; diagnostics use byte offsets.
-constexpr std::string_view kUtf8Bom = "\xef\xbb\xbf";
-
 class OffsetMap {
  public:
   explicit OffsetMap(const std::string& text) {
@@ -61,8 +59,7 @@ class OffsetMap {
       }
     if (ascii) return;
     // ANTLR's input stream drops a leading byte order mark: its code point 0 is our byte 3.
-    const uint32_t from = text.rfind(kUtf8Bom, 0) == 0 ? 3 : 0;
-    for (uint32_t i = from; i < text.size(); ++i)
+    for (uint32_t i = utf8_bom_length(text); i < text.size(); ++i)
       if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) starts_.push_back(i);
     starts_.push_back(static_cast<uint32_t>(text.size()));
   }

@@ -39,16 +39,10 @@ int SourceManager::add(std::string path, std::string text) {
   return static_cast<int>(files_.size()) - 1;
 }
 
-namespace {
-// Line 1 starts after a UTF-8 byte order mark: it is not a column, and the echoed source
-// line must not carry it (the caret would be one off where it renders as nothing).
-uint32_t first_byte(std::string_view text) { return text.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0; }
-}  // namespace
-
 const std::vector<uint32_t>& SourceManager::line_starts(int file) const {
   File& f = *files_.at(file);
   if (f.line_starts.empty()) {
-    f.line_starts.push_back(first_byte(f.text));
+    f.line_starts.push_back(utf8_bom_length(f.text));  // the caret would be off under an echoed mark
     for (uint32_t i = 0; i < f.text.size(); ++i)
       if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
   }
@@ -83,7 +77,7 @@ namespace drplan {
 
 uint32_t offset_of(const SourceManager& sm, int file, uint32_t line, uint32_t col) {
   const std::string& t = sm.text(file);
-  uint32_t off = first_byte(t), cur = 1;
+  uint32_t off = utf8_bom_length(t), cur = 1;
   while (cur < line && off < t.size()) {
     if (t[off] == '\n') ++cur;
     ++off;

@@ -58,4 +58,7 @@ namespace drplan {
 uint32_t offset_of(const SourceManager& sm, int file, uint32_t line, uint32_t col);
 /// Hex sha256 of bytes.
 std::string sha256_hex(std::string_view bytes);
+/// 3 when `text` starts with a UTF-8 byte order mark, else 0: where its first line begins.
+/// The parsers skip the mark, and diagnostics neither count it as a column nor echo it.
+inline uint32_t utf8_bom_length(std::string_view text) { return text.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0; }
 }  // namespace drplan
