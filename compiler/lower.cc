@@ -519,9 +519,12 @@ class Lowerer {
         .help = "compare it: when vars.mode == \"full\", or read a step: when probe_x.ok";
   }
 
-  // Resolves the instance a reference means: the only one, or the one on the same host.
+  // Resolves the instance a reference means: the only one, or the one on the same host; -1
+  // for a step that has no instances (unknown, or failed to lower: reported already).
   int pick(const std::string& step, const StepInstance& from, Loc loc, bool report = true) {
-    const Instances insts = by_name_.at(step);
+    auto found = by_name_.find(step);
+    if (found == by_name_.end()) return -1;
+    const Instances insts = found->second;
     if (insts.count == 1) return insts.first;
     for (int i = insts.first; i < insts.first + insts.count; ++i)
       if (out_.steps[i].host == from.host && out_.steps[i].host_name == from.host_name) return i;
@@ -566,7 +569,6 @@ class Lowerer {
           diags_.error(DiagCode::SelfDependency, r.loc, "step '" + st.name + "' reads its own output");
           continue;
         }
-        if (!by_name_.count(r.step)) continue;
         int i = pick(r.step, st, r.loc);
         if (i >= 0) deps.push_back(i);
       }
@@ -582,13 +584,13 @@ class Lowerer {
   }
 
   void rename_part(CommandPart& p, const StepInstance& st) {
-    if (p.kind != CommandPart::Kind::StepOutput || !by_name_.count(p.text)) return;
+    if (p.kind != CommandPart::Kind::StepOutput) return;
     int i = pick(p.text, st, st.loc, false);
     if (i >= 0) p.text = out_.steps[i].id;
   }
 
   void rename_condition(Condition& c, const StepInstance& st) {
-    if ((c.op == Condition::Op::StepOk || c.op == Condition::Op::StepOutput) && by_name_.count(c.value)) {
+    if (c.op == Condition::Op::StepOk || c.op == Condition::Op::StepOutput) {
       int i = pick(c.value, st, st.loc, false);
       if (i >= 0) c.value = out_.steps[i].id;
     }
