@@ -1,6 +1,6 @@
 #pragma once
-#include <cstddef>
 // Process-wide malloc settings for drplan's allocation pattern (see heap_tuning.cc).
+#include <cstddef>
 
 namespace drplan::cli {
 
