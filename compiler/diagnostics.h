@@ -35,8 +35,11 @@ enum class DiagCode {
   UnfencedPromotion = 401,
   DnsWithoutTtlCheck = 402,
   UnguardedDestruction = 403,
+  UnsafeInterpolation = 404,  // a value where no shell quoting makes it safe
+  DataAsCommand = 405,        // data (params, inventory, outputs) used as command text
   NoRollback = 501,    // warning
   UnusedParam = 502,   // warning
+  RawFragment = 503,   // warning: `| raw` / sh.raw inserts a value unquoted
   Inventory = 601,
   MissingSecret = 602,
 };

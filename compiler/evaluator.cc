@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/command_render.h"
 #include "compiler/string_template.h"
 #include "compiler/units.h"
 
@@ -101,21 +102,19 @@ ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
       auto v = make(Value::Kind::Text, e.loc);
       for (int k = 0; k < 2; ++k) {
         const ValuePtr& side = k == 0 ? l : r;
-        // Text the author wrote (a literal, a def's body) joins as shell text; a value read
-        // from a name (a param, a var, a host attribute) joins as a value, quoted in commands.
-        using EK = ast::Expr::Kind;
-        EK from = e.children[k]->kind;
-        bool authored = from == EK::String || from == EK::Call || from == EK::Concat;
-        if (side->kind == Value::Kind::Text && authored) {
+        // Text the author wrote joins as command text; anything else joins as a value, to
+        // be quoted where it lands. What counts is where the value came from, not the
+        // expression's shape: a def that returns its parameter returns data.
+        if (side->kind == Value::Kind::Text) {
           v->pieces.insert(v->pieces.end(), side->pieces.begin(), side->pieces.end());
-        } else if (side->kind == Value::Kind::String && authored) {
-          v->pieces.push_back({side->str, nullptr, false});
+        } else if (side->kind == Value::Kind::String && side->code) {
+          v->pieces.push_back({side->str, nullptr, false, false, side->loc});
         } else if (side->kind == Value::Kind::None || side->kind == Value::Kind::StepOk) {
           diags().error(DiagCode::TypeMismatch, side->loc,
                         std::string("'+' joins strings, not ") + with_article(value_kind_name(side->kind)));
           return Value::error();
         } else {
-          v->pieces.push_back({"", side, false});  // an interpolated value, quoted in commands
+          v->pieces.push_back({"", side, false, false, side->loc});
         }
       }
       return v;
@@ -141,7 +140,8 @@ ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
     split.ok = split_string(e.text, Loc{e.loc.file, e.content_offset, 0}, diags(), split.pieces, e.verbatim);
     bool plain = std::none_of(split.pieces.begin(), split.pieces.end(),
                               [](const StringPiece& p) { return p.is_interpolation; });
-    if (split.ok && plain) split.plain = Value::string(split.pieces.empty() ? "" : split.pieces[0].literal, e.loc);
+    if (split.ok && plain)
+      split.plain = Value::code_string(split.pieces.empty() ? "" : split.pieces[0].literal, e.loc);
   }
   if (!split.ok) return Value::error();
   if (split.plain) return split.plain;
@@ -150,7 +150,7 @@ ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
   bool failed = false;
   for (const auto& p : split.pieces) {
     if (!p.is_interpolation) {
-      v->pieces.push_back({p.literal, nullptr, false});
+      v->pieces.push_back({p.literal, nullptr, false, false, p.loc});
       continue;
     }
     ValuePtr val = lookup(p.path, p.loc, scope);
@@ -158,7 +158,7 @@ ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
       failed = true;
       continue;
     }
-    v->pieces.push_back({"", val, p.raw});
+    v->pieces.push_back({"", val, p.raw, p.glob, p.loc});
   }
   return failed ? Value::error() : v;
 }
@@ -516,9 +516,9 @@ ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) 
   return mismatch();
 }
 
-void Evaluator::render_piece(const ValuePtr& v, bool quote, Command& out, Loc loc, bool& ok) {
+void Evaluator::plain_piece(const ValuePtr& v, Command& out, Loc loc, bool& ok) {
   using K = Value::Kind;
-  auto text = [&](const std::string& s) { append_text(out, quote ? shell_quote(s) : s); };
+  auto text = [&](const std::string& t) { append_text(out, t); };
   switch (v->kind) {
     case K::Error: ok = false; return;
     case K::String: case K::Ident: case K::Site: text(v->str); return;
@@ -528,61 +528,35 @@ void Evaluator::render_piece(const ValuePtr& v, bool quote, Command& out, Loc lo
     case K::Size: text(std::to_string(v->num)); return;              // bytes
     case K::Hosts:
       if (v->hosts.empty()) return text("<" + v->str + ">");
-      if (v->hosts.size() == 1) return text(ctx_.inventory->hosts[v->hosts[0]].address);
       for (size_t i = 0; i < v->hosts.size(); ++i) {
-        if (i) append_text(out, " ");
+        if (i) text(" ");
         text(ctx_.inventory->hosts[v->hosts[i]].address);
       }
       return;
     case K::List:
       for (size_t i = 0; i < v->items.size(); ++i) {
-        if (i) append_text(out, " ");
-        render_piece(v->items[i], quote, out, loc, ok);
+        if (i) text(" ");
+        plain_piece(v->items[i], out, loc, ok);
       }
       return;
-    case K::Secret:
-      out.parts.push_back({CommandPart::Kind::Secret, v->str, !quote});
-      return;
-    case K::StepOutput:
-      out.parts.push_back({CommandPart::Kind::StepOutput, v->str, !quote});
-      return;
+    case K::Secret: out.parts.push_back({CommandPart::Kind::Secret, v->str, true, 0}); return;
+    case K::StepOutput: out.parts.push_back({CommandPart::Kind::StepOutput, v->str, true, 0}); return;
     case K::Text:
-      // Quoted text stays one shell word: each literal chunk quoted, values quoted too.
       for (const auto& p : v->pieces) {
-        if (!p.value) {
-          if (quote) append_text(out, shell_quote(p.literal));
-          else append_text(out, p.literal);
-        } else {
-          render_piece(p.value, quote || !p.raw, out, loc, ok);
-        }
+        if (!p.value) text(p.literal);
+        else plain_piece(p.value, out, loc, ok);
       }
       return;
     case K::None: case K::StepOk:
       diags().error(DiagCode::TypeMismatch, v->loc.valid() ? v->loc : loc,
-                    std::string("a ") + value_kind_name(v->kind) + " cannot be part of a command");
+                    std::string("a ") + value_kind_name(v->kind) + " cannot be part of a text");
       ok = false;
       return;
   }
 }
 
 bool Evaluator::render_command(const ValuePtr& v, Command& out, Loc loc) {
-  bool ok = true;
-  out.loc = loc;
-  if (v->kind == Value::Kind::Text) {
-    for (const auto& p : v->pieces) {
-      if (!p.value) append_text(out, p.literal);
-      else render_piece(p.value, !p.raw, out, loc, ok);
-    }
-  } else if (v->kind == Value::Kind::String) {
-    append_text(out, v->str);
-  } else if (v->kind == Value::Kind::Error) {
-    return false;
-  } else {
-    diags().error(DiagCode::TypeMismatch, v->loc.valid() ? v->loc : loc,
-                  std::string("expected a command (string), found ") + with_article(value_kind_name(v->kind)));
-    return false;
-  }
-  return ok;
+  return render_shell_command(v, ctx_.inventory, diags(), out, loc);
 }
 
 std::optional<std::string> Evaluator::render_plain(const ValuePtr& v, Loc loc, const char* what) {
@@ -591,10 +565,10 @@ std::optional<std::string> Evaluator::render_plain(const ValuePtr& v, Loc loc, c
   if (v->kind == Value::Kind::Text) {
     for (const auto& p : v->pieces) {
       if (!p.value) append_text(c, p.literal);
-      else render_piece(p.value, false, c, loc, ok);
+      else plain_piece(p.value, c, loc, ok);
     }
   } else {
-    render_piece(v, false, c, loc, ok);
+    plain_piece(v, c, loc, ok);
   }
   if (!ok) return std::nullopt;
   std::string out;
@@ -752,7 +726,25 @@ bool Evaluator::bind(const ast::Expr& call, const std::vector<ast::Param>& param
   return ok;
 }
 
+ValuePtr Evaluator::sh_raw(const ast::Expr& e, const Scope& scope) {
+  if (e.children.size() != 1 || !e.arg_names[0].empty()) {
+    diags().error(DiagCode::BadArgument, e.loc, "sh.raw takes one value: sh.raw(x)");
+    return Value::error();
+  }
+  ValuePtr x = eval(*e.children[0], scope);
+  if (x->kind == Value::Kind::Error) return x;
+  // Text with one unquoted piece: it joins commands as shell code, and the command renderer
+  // warns (W0503) and `drplan plan` marks it.
+  auto v = make(Value::Kind::Text, e.loc);
+  v->pieces.push_back({"", x, true, false, e.loc});
+  return v;
+}
+
 ValuePtr Evaluator::call(const ast::Expr& e, const Scope& scope) {
+  if (e.path.size() == 2 && e.path[0] == "sh" && e.path[1] == "raw") {
+    auto a = ctx_.program->aliases.find(scope.unit);
+    if (a == ctx_.program->aliases.end() || !a->second.count("sh")) return sh_raw(e, scope);
+  }
   const ast::Unit* unit = nullptr;
   const ast::Def* def = find_def(e, scope, &unit, true);
   if (!def) return Value::error();

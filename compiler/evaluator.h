@@ -65,7 +65,8 @@ class Evaluator {
   static bool known_type(const std::string& type);
   static const std::vector<std::string>& type_names();
 
-  /// Text into a command: literal text as written, interpolated values quoted unless raw.
+  /// Text into a command: literal text as written, each interpolated value quoted for the
+  /// shell context it lands in (compiler/command_render.h).
   bool render_command(const ValuePtr& v, Command& out, Loc loc);
   /// Text where no shell is involved (gate questions, titles): values as they are.
   std::optional<std::string> render_plain(const ValuePtr& v, Loc loc, const char* what);
@@ -86,13 +87,16 @@ class Evaluator {
   ValuePtr string_literal(const ast::Expr& e, const Scope& scope);
   ValuePtr quantity(const ast::Expr& e);
   ValuePtr call(const ast::Expr& e, const Scope& scope);
+  /// The escape hatch `sh.raw(x)`: x inserted into commands unquoted.
+  ValuePtr sh_raw(const ast::Expr& e, const Scope& scope);
   ValuePtr compare(const ast::Expr& e, const Scope& scope);
   ValuePtr logic(const ast::Expr& e, const Scope& scope);
   ValuePtr host_member(const Host& h, const std::string& name, Loc loc);
   ValuePtr var_value(const VarValue& v, Loc loc);
   ValuePtr unknown(const std::string& what, const std::string& name, Loc loc,
                    const std::vector<std::string>& candidates, const std::string& help = "");
-  void render_piece(const ValuePtr& v, bool quote, Command& out, Loc loc, bool& ok);
+  /// Text for people: values as they are (no shell involved).
+  void plain_piece(const ValuePtr& v, Command& out, Loc loc, bool& ok);
 
   EvalContext& ctx_;
   struct SplitString {

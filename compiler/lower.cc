@@ -180,7 +180,8 @@ class Lowerer {
           v = Value::string("<" + p.name + ">", p.loc);
         }
       }
-      ctx_.params[p.name] = v;
+      // A param is data even when its default is written in the plan: --set may replace it.
+      ctx_.params[p.name] = Value::as_data(v);
       std::string shown;
       if (v->kind == K::Duration) shown = format_duration(v->num);
       else if (v->kind == K::Size) shown = format_size(v->num);

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "compiler/shell_quote.h"
+
 namespace drplan {
 
 const char* step_kind_name(StepKind k) {
@@ -22,6 +24,11 @@ std::string secret_env_name(std::string_view secret) {
   return out;
 }
 
+std::string render_secret(const CommandPart& p) {
+  std::string ref = "${" + secret_env_name(p.text) + "}";
+  return backquote_escape(p.raw ? ref : "\"" + ref + "\"", p.backquotes);
+}
+
 std::string Command::display() const {
   std::string out;
   for (const auto& p : parts) {
@@ -30,7 +37,7 @@ std::string Command::display() const {
       case CommandPart::Kind::StepOutput:
         out += p.raw ? "${" + p.text + ".output | raw}" : "${" + p.text + ".output}";
         break;
-      case CommandPart::Kind::Secret: out += "\"$" + secret_env_name(p.text) + "\""; break;
+      case CommandPart::Kind::Secret: out += render_secret(p); break;
     }
   }
   return out;

@@ -26,18 +26,20 @@ const char* step_kind_name(StepKind k);
 struct CommandPart {
   enum class Kind {
     Text,        ///< literal shell text (interpolated values already quoted)
-    StepOutput,  ///< stdout of step instance `ref` (trimmed), quoted unless `raw`
-    Secret,      ///< rendered as "$DRPLAN_SECRET_<NAME>"; the value goes in the environment
+    StepOutput,  ///< stdout of step instance `ref` (trimmed), quoted as a word unless `raw`
+    Secret,      ///< rendered as "${DRPLAN_SECRET_<NAME>}"; the value goes in the environment
   };
   Kind kind = Kind::Text;
   std::string text;  ///< Text: the text; StepOutput: instance id; Secret: secret name
-  bool raw = false;
+  bool raw = false;  ///< inserted unquoted (`| raw`, sh.raw): the author vouches for it
+  int backquotes = 0;  ///< backquote substitutions around it (one escape level each)
 };
 
 /// A shell command run by `/bin/sh -c` on the step's host.
 struct Command {
   std::vector<CommandPart> parts;
   Loc loc;
+  std::vector<Loc> unquoted;  ///< where a `| raw` or sh.raw fragment came from (shown by plan)
   bool empty() const { return parts.empty(); }
   /// The command as `drplan plan` shows it: outputs as ${step.output}, secrets as their
   /// environment variable (never a value).
@@ -48,6 +50,8 @@ struct Command {
 
 /// Environment variable that carries a secret: DRPLAN_SECRET_PG_PASSWORD.
 std::string secret_env_name(std::string_view secret);
+/// A secret part as the shell reads it: "${DRPLAN_SECRET_X}", escaped for its backquotes.
+std::string render_secret(const CommandPart& p);
 
 /// A condition evaluated at run time (`when` referring to other steps' results).
 struct Condition {

@@ -1,7 +1,5 @@
 #include "compiler/string_template.h"
 
-#include <algorithm>
-#include <array>
 #include <cctype>
 
 namespace drplan {
@@ -65,12 +63,15 @@ bool split_string(std::string_view raw, Loc content, DiagnosticEngine& diags, st
       std::string_view filter = inner.substr(bar + 1);
       while (!filter.empty() && std::isspace(static_cast<unsigned char>(filter.front()))) filter.remove_prefix(1);
       while (!filter.empty() && std::isspace(static_cast<unsigned char>(filter.back()))) filter.remove_suffix(1);
-      if (filter != "raw") {
+      if (filter == "raw") {
+        p.raw = true;
+      } else if (filter == "glob") {
+        p.glob = true;
+      } else {
         diags.error(DiagCode::Syntax, at, "unknown filter '" + std::string(filter) + "' in interpolation")
-            .help = "the only filter is `| raw`, which turns shell quoting off";
+            .help = "filters are `| glob` (a pattern: * and ? stay active) and `| raw` (unquoted shell code)";
         ok = false;
       }
-      p.raw = true;
     }
     std::string seg;
     bool bad = false;
@@ -101,27 +102,6 @@ bool split_string(std::string_view raw, Loc content, DiagnosticEngine& diags, st
   }
   flush();
   return ok;
-}
-
-std::string shell_quote(std::string_view s) {
-  if (s.empty()) return "''";
-  // Words of these bytes need no quotes (a table: this runs for every interpolated value).
-  static constexpr auto kSafe = [] {
-    std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c) t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = t[c - 'a' + 'A'] = true;
-    for (char c : std::string_view("@%+=:,./_-")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-  }();
-  bool plain = std::all_of(s.begin(), s.end(), [](char c) { return kSafe[static_cast<unsigned char>(c)]; });
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  out += "'";
-  return out;
 }
 
 }  // namespace drplan

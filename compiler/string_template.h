@@ -1,6 +1,6 @@
 #pragma once
 // Splits the raw contents of a string literal into literal text and `${path}` /
-// `${path | raw}` interpolations, decoding escapes (\" \\ \n \t \$) and keeping each
+// `${path | raw}` / `${path | glob}` interpolations, decoding escapes (\" \\ \n \t \$) and keeping each
 // interpolation's location for diagnostics. `$NAME` without braces is left to the shell.
 #include <string>
 #include <vector>
@@ -13,7 +13,8 @@ struct StringPiece {
   bool is_interpolation = false;
   std::string literal;            ///< decoded text
   std::vector<std::string> path;  ///< interpolation: `a.b.c`
-  bool raw = false;               ///< `| raw`
+  bool raw = false;               ///< `| raw`: unquoted
+  bool glob = false;              ///< `| glob`: quoted except `*` and `?`
   Loc loc;                        ///< the whole ${...}
 };
 
@@ -22,7 +23,5 @@ struct StringPiece {
 bool split_string(std::string_view raw, Loc content, DiagnosticEngine& diags, std::vector<StringPiece>& out,
                   bool verbatim = false);
 
-/// Shell-quotes `s` for /bin/sh: unchanged when it is a plain word, else single-quoted.
-std::string shell_quote(std::string_view s);
 
 }  // namespace drplan

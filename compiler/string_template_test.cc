@@ -1,4 +1,5 @@
 #include "compiler/string_template.h"
+#include "compiler/shell_quote.h"
 
 #include <gtest/gtest.h>
 

@@ -10,6 +10,29 @@ ValuePtr Value::string(std::string s, Loc l) {
   return v;
 }
 
+ValuePtr Value::code_string(std::string s, Loc l) {
+  auto v = std::make_shared<Value>();
+  v->kind = Kind::String;
+  v->str = std::move(s);
+  v->loc = l;
+  v->code = true;
+  return v;
+}
+
+ValuePtr Value::as_data(const ValuePtr& v) {
+  if (v->kind == Kind::String && v->code) return string(v->str, v->loc);
+  if (v->kind != Kind::Text) return v;
+  // Wrapped whole: joined with '+' it stays one interpolated value, never command text.
+  auto w = std::make_shared<Value>();
+  w->kind = Kind::Text;
+  w->loc = v->loc;
+  TextPiece p;
+  p.value = v;
+  p.loc = v->loc;
+  w->pieces.push_back(std::move(p));
+  return w;
+}
+
 ValuePtr Value::integer(long long n, Loc l) {
   auto v = std::make_shared<Value>();
   v->kind = Kind::Int;

@@ -15,9 +15,11 @@ struct Value;
 using ValuePtr = std::shared_ptr<const Value>;
 
 struct TextPiece {
-  std::string literal;  ///< used when value is null
-  ValuePtr value;       ///< an interpolated value
-  bool raw = false;     ///< `${x | raw}`: not shell-quoted
+  std::string literal;  ///< used when value is null: text the author wrote (command text)
+  ValuePtr value;       ///< an interpolated value: data, quoted for where it lands
+  bool raw = false;     ///< `${x | raw}` or sh.raw(x): inserted unquoted (a warning)
+  bool glob = false;    ///< `${x | glob}`: quoted except `*` and `?`
+  Loc loc;              ///< the `${...}` (or the expression) it came from
 };
 
 struct Value {
@@ -43,9 +45,17 @@ struct Value {
   std::vector<TextPiece> pieces;  ///< Text
   std::vector<ValuePtr> items;    ///< List
   Loc loc;
+  /// String: text written in a plan or module (a literal, or joined from literals), so it
+  /// may be command text. Everything else that is a string (--set, params, inventory,
+  /// secrets, outputs, and what defs compute from them) is data: it is only ever quoted.
+  bool code = false;
 
   static ValuePtr error() { return std::make_shared<Value>(); }
   static ValuePtr string(std::string s, Loc l = {});
+  /// A string the author wrote: it may become command text.
+  static ValuePtr code_string(std::string s, Loc l = {});
+  /// The same value as data: a param's default is authored, but --set could replace it.
+  static ValuePtr as_data(const ValuePtr& v);
   static ValuePtr integer(long long n, Loc l = {});
   static ValuePtr boolean_value(bool b, Loc l = {});
 };

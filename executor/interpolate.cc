@@ -1,22 +1,24 @@
 #include "executor/interpolate.h"
 
-#include "compiler/string_template.h"
+#include "compiler/shell_quote.h"
 
 namespace drplan {
 
-std::string render_command(const Command& c, const OutputLookup& output) {
+std::string render_command(const Command& c, const OutputLookup& output, std::string* error) {
   std::string out;
   for (const auto& p : c.parts) {
     switch (p.kind) {
       case CommandPart::Kind::Text: out += p.text; break;
       case CommandPart::Kind::StepOutput: {
         std::string v = output(p.text);
-        out += p.raw ? v : shell_quote(v);
+        if (v.find('\0') != std::string::npos) {
+          if (error) *error = "the output of " + p.text + " contains a NUL byte; it cannot reach a command";
+          return {};
+        }
+        out += p.raw ? v : quote_for_slot(v, {p.backquotes});
         break;
       }
-      case CommandPart::Kind::Secret:
-        out += p.raw ? "$" + secret_env_name(p.text) : "\"$" + secret_env_name(p.text) + "\"";
-        break;
+      case CommandPart::Kind::Secret: out += render_secret(p); break;
     }
   }
   return out;

@@ -271,6 +271,15 @@ void Scheduler::skip(int i, std::string reason) {
   complete(i, std::move(r));
 }
 
+void Scheduler::refuse(int i, std::string reason) {
+  StepRun r;
+  r.status = StepStatus::Failed;
+  r.reason = std::move(reason);
+  r.started_ms = r.ended_ms = now_ms();
+  journal({{"type", "step_end"}, {"step", plan_.steps[i].id}, {"status", "failed"}, {"reason", r.reason}});
+  complete(i, std::move(r));
+}
+
 void Scheduler::start(int i) {
   const StepInstance& s = plan_.steps[i];
   if (s.kind == StepKind::Barrier) {
@@ -295,8 +304,10 @@ void Scheduler::start(int i) {
   Job job;
   job.step = i;
   auto lookup = [this](const std::string& id) { return output_of(id); };
-  job.command = render_command(s.run, lookup);
-  job.verify = render_command(s.verify, lookup);
+  std::string refused;
+  job.command = render_command(s.run, lookup, &refused);
+  if (refused.empty()) job.verify = render_command(s.verify, lookup, &refused);
+  if (!refused.empty()) return refuse(i, std::move(refused));
   job.env = secret_env(s.run, hooks_.secrets);
   for (auto& e : secret_env(s.verify, hooks_.secrets)) job.env.push_back(std::move(e));
   state_[i].status = StepStatus::Running;
@@ -417,7 +428,12 @@ void Scheduler::rollback(RunOutcome& out) {
       continue;
     }
     auto lookup = [this](const std::string& id) { return output_of(id); };
-    std::string cmd = render_command(s.rollback, lookup);
+    std::string refused;
+    std::string cmd = render_command(s.rollback, lookup, &refused);
+    if (!refused.empty()) {
+      out.rollbacks.push_back({s.index, false, refused});
+      continue;
+    }
     if (!journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}})) {
       out.rollbacks.push_back({s.index, false, not_journaled(s).reason});
       continue;

@@ -91,6 +91,8 @@ class Scheduler {
   void start(int i);
   void complete(int i, StepRun r);
   void skip(int i, std::string reason);
+  /// Fails a step before it runs: its command cannot be formed (a NUL in an output).
+  void refuse(int i, std::string reason);
   bool ready_to_start(int i) const;
   void rollback(RunOutcome& out);
   std::string output_of(const std::string& id) const;

@@ -548,7 +548,7 @@ TEST_P(SchedulerTest, SecretsTravelInTheEnvironmentNotTheCommand) {
   EXPECT_TRUE(out.success);
   auto c = fake_.calls_of("login").at(0);
   EXPECT_EQ(c.command.find("s3cr3t"), std::string::npos) << c.command;
-  EXPECT_NE(c.command.find("$DRPLAN_SECRET_TOKEN"), std::string::npos) << c.command;
+  EXPECT_NE(c.command.find("${DRPLAN_SECRET_TOKEN}"), std::string::npos) << c.command;
   ASSERT_EQ(c.env.size(), 1u);
   EXPECT_EQ(c.env[0].first, "DRPLAN_SECRET_TOKEN");
   EXPECT_EQ(c.env[0].second, "s3cr3t-value");

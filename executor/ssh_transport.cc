@@ -14,7 +14,7 @@
 #include <libssh/libssh.h>
 #include <spdlog/spdlog.h>
 
-#include "compiler/string_template.h"
+#include "compiler/shell_quote.h"
 #include "executor/output_buffer.h"
 #include "executor/ssh_connect.h"
 
