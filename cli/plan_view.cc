@@ -18,6 +18,10 @@ void print_command(const char* label, const Command& c, const Style& st) {
     if (ch == '\n') indented += "                      ";
   }
   std::printf("      %s%-9s%s $ %s\n", st.dim(), label, st.reset(), indented.c_str());
+  // An escape hatch is never silent: the reviewer sees that a value runs as shell code.
+  if (!c.unquoted.empty())
+    std::printf("      %s! unquoted%s %zu value%s inserted as shell code (sh.raw or | raw; drplan check shows where)\n",
+                st.yellow(), st.reset(), c.unquoted.size(), c.unquoted.size() == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -82,6 +86,8 @@ nlohmann::json plan_to_json(const CompiledPlan& p) {
     if (!s.verify.empty()) js["verify"] = s.verify.display();
     if (!s.rollback.empty()) js["rollback"] = s.rollback.display();
     if (s.rollback_none) js["rollback_none"] = s.rollback_none_reason;
+    size_t unquoted = s.run.unquoted.size() + s.verify.unquoted.size() + s.rollback.unquoted.size();
+    if (unquoted) js["unquoted_values"] = unquoted;
     if (!s.expect.empty()) js["expect"] = s.expect;
     if (!s.ask.empty()) js["ask"] = s.ask;
     if (s.timeout.count()) js["timeout_ms"] = s.timeout.count();
