@@ -13,6 +13,7 @@
 
 #include "executor/multi_transport.h"
 #include "executor/output_buffer.h"
+#include "tests/shell_oracle.h"
 
 namespace drplan {
 namespace {
@@ -408,4 +409,27 @@ TEST_F(SshE2E, InvalidEnvironmentNameIsRejected) {
 }
 
 }  // namespace
+}  // namespace drplan
+
+namespace drplan {
+
+// The shell oracle over SSH: the remote login shell parses the command once more before
+// /bin/sh runs it, so rendered values must survive that parse too.
+TEST_F(SshE2E, OracleValuesArriveIntactThroughTheRemoteLoginShell) {
+  SshTransport t(options_);
+  test_support::Rng rng(7);
+  for (int batch = 0; batch < 4; ++batch) {
+    std::vector<oracle::Case> cases;
+    for (size_t i = 0; i < 600; ++i)
+      cases.push_back({oracle::random_value(rng), i % oracle::templates().size(), rng.chance(50)});
+    oracle::Batch b = oracle::make_batch(cases);
+    ExecResult r = run(t, hosts_[0], b.script, 60s);
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    auto failures = oracle::check_batch(b, cases, r.stdout_text, "ssh");
+    std::string all;
+    for (const auto& f : failures) all += f + "\n";
+    EXPECT_TRUE(failures.empty()) << all << r.stderr_text;
+  }
+}
+
 }  // namespace drplan

@@ -93,37 +93,28 @@ std::string escape(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> run(const std::vector<Case>& cases, const std::string& shell) {
-  std::vector<std::string> failures;
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() /
-                 ("drplan-oracle-" + std::to_string(getpid()) + "-" + fs::path(shell).filename().string());
-  fs::create_directories(dir);
-  std::string script;
-  std::vector<std::string> expected;
-  std::vector<size_t> which;
+Batch make_batch(const std::vector<Case>& cases) {
+  Batch b;
   for (size_t i = 0; i < cases.size(); ++i) {
     std::string error;
     std::string cmd = render(cases[i], &error);
     if (cmd.empty()) {
-      failures.push_back("case " + std::to_string(i) + ": refused (" + error + "): " + escape(cases[i].value));
+      b.failures.push_back("case " + std::to_string(i) + ": refused (" + error + "): " + escape(cases[i].value));
       continue;
     }
     const Template& t = templates()[cases[i].template_index];
     // A NUL between cases: no value holds one. Each case in a group, so a case that
     // breaks the quoting shows up as its own wrong output, not as a shifted rest.
-    script += "printf '\\000'\n{\n" + cmd + "\n}\n";
-    expected.push_back(std::string(t.before) + cases[i].value + t.after);
-    which.push_back(i);
+    b.script += "printf '\\000'\n{\n" + cmd + "\n}\n";
+    b.expected.push_back(std::string(t.before) + cases[i].value + t.after);
+    b.which.push_back(i);
   }
-  std::ofstream(dir / "cases.sh", std::ios::binary) << script;
-  std::string command = shell + " " + (dir / "cases.sh").string() + " > " + (dir / "out").string() + " 2> " +
-                        (dir / "err").string() + " < /dev/null";
-  int rc = std::system(command.c_str());
-  std::ifstream in(dir / "out", std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string out = buf.str();
+  return b;
+}
+
+std::vector<std::string> check_batch(const Batch& b, const std::vector<Case>& cases, const std::string& out,
+                                     const std::string& label) {
+  std::vector<std::string> failures = b.failures;
   std::vector<std::string> got;
   size_t pos = out.find('\0');
   while (pos != std::string::npos) {
@@ -131,20 +122,36 @@ std::vector<std::string> run(const std::vector<Case>& cases, const std::string& 
     got.push_back(out.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1));
     pos = next;
   }
-  if (got.size() != expected.size())
-    failures.push_back(shell + ": " + std::to_string(got.size()) + " outputs for " + std::to_string(expected.size()) +
-                       " cases (exit " + std::to_string(rc) + ")");
-  for (size_t k = 0; k < expected.size() && k < got.size(); ++k) {
-    if (got[k] == expected[k]) continue;
-    const Case& c = cases[which[k]];
-    failures.push_back(shell + ": template " + std::to_string(c.template_index) + (c.as_output ? " (output)" : "") +
+  if (got.size() != b.expected.size())
+    failures.push_back(label + ": " + std::to_string(got.size()) + " outputs for " +
+                       std::to_string(b.expected.size()) + " cases");
+  for (size_t k = 0; k < b.expected.size() && k < got.size(); ++k) {
+    if (got[k] == b.expected[k]) continue;
+    const Case& c = cases[b.which[k]];
+    failures.push_back(label + ": template " + std::to_string(c.template_index) + (c.as_output ? " (output)" : "") +
                        ": value \"" + escape(c.value) + "\" came out \"" + escape(got[k]) + "\" from: " +
                        escape(render(c, nullptr)));
     if (failures.size() > 20) break;
   }
+  return failures;
+}
+
+std::vector<std::string> run(const std::vector<Case>& cases, const std::string& shell) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() /
+                 ("drplan-oracle-" + std::to_string(getpid()) + "-" + fs::path(shell).filename().string());
+  fs::create_directories(dir);
+  Batch b = make_batch(cases);
+  std::ofstream(dir / "cases.sh", std::ios::binary) << b.script;
+  std::string command = shell + " " + (dir / "cases.sh").string() + " > " + (dir / "out").string() + " 2> " +
+                        (dir / "err").string() + " < /dev/null";
+  int rc = std::system(command.c_str());
+  std::ifstream in(dir / "out", std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
   std::error_code ec;
   fs::remove_all(dir, ec);
-  return failures;
+  return check_batch(b, cases, buf.str(), shell + " (exit " + std::to_string(rc) + ")");
 }
 
 std::string random_value(test_support::Rng& rng) {

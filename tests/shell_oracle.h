@@ -33,8 +33,21 @@ struct Case {
 /// The command drplan runs for `c`; empty with `error` set when the compiler refuses it.
 std::string render(const Case& c, std::string* error);
 
-/// Runs every case under `shell` (one script per batch); returns one line per case
-/// whose output differs (empty: all received their bytes).
+/// Cases as one script: each case's output follows a NUL.
+struct Batch {
+  std::string script;
+  std::vector<std::string> expected;
+  std::vector<size_t> which;          ///< index into the cases, per expected output
+  std::vector<std::string> failures;  ///< cases the compiler refused
+};
+Batch make_batch(const std::vector<Case>& cases);
+
+/// One line per case whose output in `out` (the script's stdout) differs from the value.
+std::vector<std::string> check_batch(const Batch& b, const std::vector<Case>& cases, const std::string& out,
+                                     const std::string& label);
+
+/// Runs every case under `shell` (one script); returns one line per case whose output
+/// differs (empty: all received their bytes).
 std::vector<std::string> run(const std::vector<Case>& cases, const std::string& shell);
 
 /// Random values with every byte 1-255, quotes, $(), backquotes, globs, ;, newlines,
