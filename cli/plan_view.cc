@@ -29,7 +29,9 @@ void print_command(const char* label, const Command& c, const Style& st) {
 void print_step(const CompiledPlan& p, const StepInstance& s, const std::string& deps, const Style& st) {
   const char* color = s.kind == StepKind::Action ? st.yellow() : s.kind == StepKind::Gate ? st.blue() : st.green();
   std::string flags;
-  if (s.timeout.count()) flags += (s.kind == StepKind::Wait ? "  deadline " : "  timeout ") + format_duration(s.timeout.count());
+  if (s.timeout.count())
+    flags += (s.kind == StepKind::Wait ? "  deadline " : "  timeout ") + format_duration(s.timeout.count()) +
+             (s.timeout_is_default ? " (default)" : "");
   if (s.every.count()) flags += "  every " + format_duration(s.every.count());
   if (s.retry) flags += "  retry " + std::to_string(s.retry) + (s.backoff.count() ? " (backoff " + format_duration(s.backoff.count()) + ")" : "");
   if (s.idempotent) flags += "  idempotent";
