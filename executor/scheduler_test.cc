@@ -452,6 +452,38 @@ TEST_P(SchedulerTest, VerifyFailureAndExpectMismatchFailTheStep) {
   }
 }
 
+// --- expect: RE2, linear time ---------------------------------------------------------
+
+// std::regex recursed once per repetition here and died with SIGSEGV.
+TEST_P(SchedulerTest, ExpectMatchesALargeOutputWithoutCrashing) {
+  compile(R"dr(check c { probe = "probe c" expect = "^(a|b)*$" })dr");
+  std::string out;
+  while (out.size() < 20 * 1024) out += "ab";
+  fake_.on_command("probe c", script(0, out));
+  RunOutcome r = run();
+  EXPECT_TRUE(r.success) << r.steps[index("c")].reason;
+}
+
+// Nested repetition backtracks exponentially in std::regex: the step hung past its timeout.
+TEST_P(SchedulerTest, ExpectWithNestedRepetitionEndsQuickly) {
+  compile(R"dr(
+    check c { probe = "probe c" expect = "^(a+)+$" timeout = 5s }
+    wait w { probe = "probe w" expect = "^(a+)+$" every = 10ms timeout = 100ms }
+  )dr");
+  // 64 letters are 2^64 ways to split them for a backtracker; RE2 reads each byte once.
+  fake_.set_default(script(0, std::string(64, 'a') + "b"));
+  RunOutcome r = run();
+  EXPECT_EQ(status(r, "c"), StepStatus::Failed);
+  EXPECT_NE(r.steps[index("c")].reason.find("does not match /^(a+)+$/"), std::string::npos)
+      << r.steps[index("c")].reason;
+  if (GetParam() > 1) {
+    EXPECT_EQ(status(r, "w"), StepStatus::Failed);
+    EXPECT_NE(r.steps[index("w")].reason.find("polls): output does not match"), std::string::npos)
+        << r.steps[index("w")].reason;
+  }
+  EXPECT_LT(wall_ms_, 2000);
+}
+
 TEST_P(SchedulerTest, GatesApproveOrReject) {
   compile(R"(
     gate g { ask = "go?" }
