@@ -45,8 +45,10 @@ void print_step(const CompiledPlan& p, const StepInstance& s, const std::string&
     if (!s.details.empty()) std::printf("      details   %s\n", s.details.c_str());
   }
   print_command(s.kind == StepKind::Action ? "run" : "probe", s.run, st);
-  if (!s.expect.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.text().c_str());
+  if (!s.expect.empty() && s.verify.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.text().c_str());
   print_command("verify", s.verify, st);
+  if (!s.expect.empty() && !s.verify.empty())
+    std::printf("      expect    verify's stdout matches /%s/\n", s.expect.text().c_str());
   print_command("rollback", s.rollback, st);
   if (s.rollback_none)
     std::printf("      rollback  none%s%s\n", s.rollback_none_reason.empty() ? "" : ": ", s.rollback_none_reason.c_str());

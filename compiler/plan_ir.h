@@ -79,7 +79,9 @@ struct StepInstance {
   Command rollback;  ///< action: compensation
   bool rollback_none = false;  ///< `rollback = none "reason"`
   std::string rollback_none_reason;
-  Pattern expect;  ///< must match (somewhere in) the probe's stdout (checks, waits, actions' run)
+  /// Must match (somewhere in) the stdout of the probe, or of an action's verify when it
+  /// has one, else of its run.
+  Pattern expect;
 
   std::string ask;      ///< gate question
   std::string details;  ///< gate: what to show on "details"

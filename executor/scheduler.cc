@@ -113,15 +113,15 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
       return not_journaled(s);
     hooks_.display->started(s, attempt);
     r.result = exec(s, job.command, job.env, s.timeout);
+    // `expect` reads the output that proves the step: the probe's, or an action's verify
+    // (its post-condition) when it has one, else its run's.
     std::string why = r.result.ok() ? "" : failure_words(r.result);
-    if (why.empty()) why = expect_mismatch(s.expect, r.result.stdout_text, "output");
+    if (why.empty() && job.verify.empty()) why = expect_mismatch(s.expect, r.result.stdout_text, "output");
     r.output = trim_output(r.result.stdout_text);
     if (why.empty() && !job.verify.empty()) {
       ExecResult v = exec(s, job.verify, job.env, s.timeout.count() ? s.timeout : Millis(0));
-      if (!v.ok()) {
-        why = "verify failed (" + failure_words(v) + ")";
-        r.result.stderr_text += v.stdout_text + v.stderr_text;
-      }
+      why = v.ok() ? expect_mismatch(s.expect, v.stdout_text, "verify output") : "verify failed (" + failure_words(v) + ")";
+      if (!why.empty()) r.result.stderr_text += v.stdout_text + v.stderr_text;
     }
     if (why.empty()) {
       r.status = StepStatus::Succeeded;

@@ -484,6 +484,27 @@ TEST_P(SchedulerTest, ExpectWithNestedRepetitionEndsQuickly) {
   EXPECT_LT(wall_ms_, 2000);
 }
 
+// With a verify, `expect` is the post-condition: it reads verify's stdout, not run's.
+TEST_P(SchedulerTest, ExpectOnAnActionReadsVerifysOutputWhenItHasOne) {
+  compile(R"(
+    action checked { run = "run checked" verify = "verify checked" expect = "^ok" rollback = "true" }
+    action plain { run = "run plain" expect = "^done" rollback = "true" }
+  )");
+  fake_.on_command("run checked", script(0, "changed\n"));
+  fake_.on_command("verify checked", script(0, "ok\n"));
+  fake_.on_command("run plain", script(0, "done\n"));
+  RunOutcome good = run();
+  EXPECT_TRUE(good.success) << good.steps[index("checked")].reason << good.steps[index("plain")].reason;
+  EXPECT_EQ(good.steps[index("checked")].output, "changed") << "the step's output stays run's";
+
+  compile(R"(action checked { run = "run again" verify = "verify again" expect = "^ok" rollback = "true" })");
+  fake_.on_command("run again", script(0, "ok\n"));
+  fake_.on_command("verify again", script(0, "not yet\n"));
+  RunOutcome bad = run();
+  EXPECT_EQ(status(bad, "checked"), StepStatus::Failed);
+  EXPECT_EQ(bad.steps[index("checked")].reason, "verify output does not match /^ok/");
+}
+
 TEST_P(SchedulerTest, GatesApproveOrReject) {
   compile(R"(
     gate g { ask = "go?" }
