@@ -47,8 +47,10 @@ void print_step(const CompiledPlan& p, const StepInstance& s, const std::string&
     if (!s.details.empty()) std::printf("      details   %s\n", s.details.c_str());
   }
   print_command(s.kind == StepKind::Action ? "run" : "probe", s.run, st);
-  if (!s.expect.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.c_str());
+  if (!s.expect.empty() && s.verify.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.text().c_str());
   print_command("verify", s.verify, st);
+  if (!s.expect.empty() && !s.verify.empty())
+    std::printf("      expect    verify's stdout matches /%s/\n", s.expect.text().c_str());
   print_command("rollback", s.rollback, st);
   if (s.rollback_none)
     std::printf("      rollback  none%s%s\n", s.rollback_none_reason.empty() ? "" : ": ", s.rollback_none_reason.c_str());
@@ -90,7 +92,7 @@ nlohmann::json plan_to_json(const CompiledPlan& p) {
     if (s.rollback_none) js["rollback_none"] = s.rollback_none_reason;
     size_t unquoted = s.run.unquoted.size() + s.verify.unquoted.size() + s.rollback.unquoted.size();
     if (unquoted) js["unquoted_values"] = unquoted;
-    if (!s.expect.empty()) js["expect"] = s.expect;
+    if (!s.expect.empty()) js["expect"] = s.expect.text();
     if (!s.ask.empty()) js["ask"] = s.ask;
     if (s.timeout.count()) js["timeout_ms"] = s.timeout.count();
     if (s.every.count()) js["every_ms"] = s.every.count();

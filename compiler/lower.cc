@@ -488,10 +488,18 @@ class Lowerer {
       if (k == "title") st.title = *text;
       else if (k == "description" && st.title.empty()) st.title = *text;  // a title, when none is given
       else if (k == "report") st.report = *text;
-      else if (k == "expect") st.expect = *text;
+      else if (k == "expect") st.expect = pattern(*text, loc);
       else if (k == "ask") st.ask = *text;
       else if (k == "details") st.details = *text;
     }
+  }
+
+  // Compiled here, once per distinct text (fan-out instances share it), so a pattern RE2
+  // refuses fails `drplan check` instead of the step during the incident.
+  Pattern pattern(const std::string& text, Loc loc) {
+    const Pattern& p = patterns_.try_emplace(text, text).first->second;
+    if (!p.ok()) diags_.error(DiagCode::BadPattern, loc, "invalid regex in 'expect': " + p.error()).help = p.help();
+    return p;
   }
 
   bool to_condition(const ValuePtr& v, Condition& out) {
@@ -654,6 +662,7 @@ class Lowerer {
   /// By step name (views of the AST's names): its instances. Built by dependencies().
   std::unordered_map<std::string_view, Instances> by_name_;
   std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from
+  std::unordered_map<std::string, Pattern> patterns_;  ///< `expect` texts, compiled
   int last_barrier_ = -1;
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compiler/inventory.h"
+#include "compiler/pattern.h"
 #include "compiler/source.h"
 
 namespace drplan {
@@ -78,7 +79,9 @@ struct StepInstance {
   Command rollback;  ///< action: compensation
   bool rollback_none = false;  ///< `rollback = none "reason"`
   std::string rollback_none_reason;
-  std::string expect;  ///< regex the probe's stdout must match (checks, waits, verify)
+  /// Must match (somewhere in) the stdout of the probe, or of an action's verify when it
+  /// has one, else of its run.
+  Pattern expect;
 
   std::string ask;      ///< gate question
   std::string details;  ///< gate: what to show on "details"

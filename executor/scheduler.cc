@@ -1,7 +1,6 @@
 #include "executor/scheduler.h"
 
 #include <algorithm>
-#include <regex>
 #include <thread>
 
 #include "compiler/units.h"
@@ -33,6 +32,15 @@ std::string failure_words(const ExecResult& r) {
   if (!r.error.empty()) return r.error;
   if (!r.signal.empty()) return "killed by " + r.signal;
   return "exit " + std::to_string(r.exit_code);
+}
+
+// Why `out` fails the step's expect, or "" when it holds. The pattern was compiled by the
+// compiler (RE2): linear in the output, which a transport caps at kOutputCap, so matching
+// takes microseconds and cannot outlast the step's timeout.
+std::string expect_mismatch(const Pattern& p, std::string_view out, const char* whose) {
+  if (p.search(out)) return "";
+  if (!p.ok()) return "invalid expect pattern /" + p.text() + "/: " + p.error();
+  return std::string(whose) + " does not match /" + p.text() + "/";
 }
 
 }  // namespace
@@ -105,29 +113,17 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
       return not_journaled(s);
     hooks_.display->started(s, attempt);
     r.result = exec(s, job.command, job.env, s.timeout);
-    bool ok = r.result.ok();
-    std::string why = ok ? "" : failure_words(r.result);
-    if (ok && !s.expect.empty()) {
-      try {
-        if (!std::regex_search(r.result.stdout_text, std::regex(s.expect))) {
-          ok = false;
-          why = "output does not match /" + s.expect + "/";
-        }
-      } catch (const std::regex_error&) {
-        ok = false;
-        why = "invalid expect pattern /" + s.expect + "/";
-      }
-    }
+    // `expect` reads the output that proves the step: the probe's, or an action's verify
+    // (its post-condition) when it has one, else its run's.
+    std::string why = r.result.ok() ? "" : failure_words(r.result);
+    if (why.empty() && job.verify.empty()) why = expect_mismatch(s.expect, r.result.stdout_text, "output");
     r.output = trim_output(r.result.stdout_text);
-    if (ok && !job.verify.empty()) {
+    if (why.empty() && !job.verify.empty()) {
       ExecResult v = exec(s, job.verify, job.env, s.timeout.count() ? s.timeout : Millis(0));
-      if (!v.ok()) {
-        ok = false;
-        why = "verify failed (" + failure_words(v) + ")";
-        r.result.stderr_text += v.stdout_text + v.stderr_text;
-      }
+      why = v.ok() ? expect_mismatch(s.expect, v.stdout_text, "verify output") : "verify failed (" + failure_words(v) + ")";
+      if (!why.empty()) r.result.stderr_text += v.stdout_text + v.stderr_text;
     }
-    if (ok) {
+    if (why.empty()) {
       r.status = StepStatus::Succeeded;
       r.reason.clear();
       return r;
@@ -166,15 +162,9 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
     r.attempts = attempt;
     auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now());
     r.result = exec(s, job.command, job.env, std::max(Millis(1000), std::min(left, Millis(60000))), attempt > 1);
-    bool ok = r.result.ok();
-    if (ok && !s.expect.empty()) {
-      try {
-        ok = std::regex_search(r.result.stdout_text, std::regex(s.expect));
-      } catch (const std::regex_error&) {
-        ok = false;
-      }
-    }
-    if (ok) {
+    const std::string why = r.result.ok() ? expect_mismatch(s.expect, r.result.stdout_text, "output")
+                                          : failure_words(r.result);
+    if (why.empty()) {
       r.status = StepStatus::Succeeded;
       r.output = trim_output(r.result.stdout_text);
       r.reason = attempt > 1 ? "held after " + std::to_string(attempt) + " polls" : "";
@@ -183,7 +173,7 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
     if (r.result.cancelled) break;
     if (Clock::now() + interval >= deadline) {
       r.reason = "still not true at the deadline (" + format_duration(s.timeout.count()) + ", " +
-                 std::to_string(attempt) + " polls): " + failure_words(r.result);
+                 std::to_string(attempt) + " polls): " + why;
       break;
     }
     if (!sleep_interruptibly(interval)) break;

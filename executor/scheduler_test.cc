@@ -452,6 +452,59 @@ TEST_P(SchedulerTest, VerifyFailureAndExpectMismatchFailTheStep) {
   }
 }
 
+// --- expect: RE2, linear time ---------------------------------------------------------
+
+// std::regex recursed once per repetition here and died with SIGSEGV.
+TEST_P(SchedulerTest, ExpectMatchesALargeOutputWithoutCrashing) {
+  compile(R"dr(check c { probe = "probe c" expect = "^(a|b)*$" })dr");
+  std::string out;
+  while (out.size() < 20 * 1024) out += "ab";
+  fake_.on_command("probe c", script(0, out));
+  RunOutcome r = run();
+  EXPECT_TRUE(r.success) << r.steps[index("c")].reason;
+}
+
+// Nested repetition backtracks exponentially in std::regex: the step hung past its timeout.
+TEST_P(SchedulerTest, ExpectWithNestedRepetitionEndsQuickly) {
+  compile(R"dr(
+    check c { probe = "probe c" expect = "^(a+)+$" timeout = 5s }
+    wait w { probe = "probe w" expect = "^(a+)+$" every = 10ms timeout = 100ms }
+  )dr");
+  // 64 letters are 2^64 ways to split them for a backtracker; RE2 reads each byte once.
+  fake_.set_default(script(0, std::string(64, 'a') + "b"));
+  RunOutcome r = run();
+  EXPECT_EQ(status(r, "c"), StepStatus::Failed);
+  EXPECT_NE(r.steps[index("c")].reason.find("does not match /^(a+)+$/"), std::string::npos)
+      << r.steps[index("c")].reason;
+  if (GetParam() > 1) {
+    EXPECT_EQ(status(r, "w"), StepStatus::Failed);
+    EXPECT_NE(r.steps[index("w")].reason.find("polls): output does not match"), std::string::npos)
+        << r.steps[index("w")].reason;
+  }
+  EXPECT_LT(wall_ms_, 2000);
+}
+
+// With a verify, `expect` is the post-condition: it reads verify's stdout, not run's.
+TEST_P(SchedulerTest, ExpectOnAnActionReadsVerifysOutputWhenItHasOne) {
+  compile(R"(
+    action checked { run = "run checked" verify = "verify checked" expect = "^ok" rollback = "true" }
+    action plain { run = "run plain" expect = "^done" rollback = "true" }
+  )");
+  fake_.on_command("run checked", script(0, "changed\n"));
+  fake_.on_command("verify checked", script(0, "ok\n"));
+  fake_.on_command("run plain", script(0, "done\n"));
+  RunOutcome good = run();
+  EXPECT_TRUE(good.success) << good.steps[index("checked")].reason << good.steps[index("plain")].reason;
+  EXPECT_EQ(good.steps[index("checked")].output, "changed") << "the step's output stays run's";
+
+  compile(R"(action checked { run = "run again" verify = "verify again" expect = "^ok" rollback = "true" })");
+  fake_.on_command("run again", script(0, "ok\n"));
+  fake_.on_command("verify again", script(0, "not yet\n"));
+  RunOutcome bad = run();
+  EXPECT_EQ(status(bad, "checked"), StepStatus::Failed);
+  EXPECT_EQ(bad.steps[index("checked")].reason, "verify output does not match /^ok/");
+}
+
 TEST_P(SchedulerTest, GatesApproveOrReject) {
   compile(R"(
     gate g { ask = "go?" }
