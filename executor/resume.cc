@@ -45,7 +45,9 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
       std::string status = r.value("status", "");
       st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
-      if (status == "failed" && killed(r))
+      // An unknown outcome (journaled as such) is unfinished: idempotent, it reruns; else
+      // the operator decides (--assume-done after checking, or --rerun).
+      if ((status == "failed" && killed(r)) || status == "unknown")
         cut_short.insert(i);
       else
         cut_short.erase(i);
