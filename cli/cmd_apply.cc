@@ -345,7 +345,16 @@ int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::s
     return 1;
   }
   initial = rp.steps;
-  return decide_unfinished(o, plan, rp, initial) ? 0 : 1;
+  if (!decide_unfinished(o, plan, rp, initial)) return 1;
+  // What was true before the interruption may not be now (the DC came back): the checks
+  // and gates that guard actions not yet done run again.
+  auto again = revalidate_guards(plan, initial);
+  if (!again.empty()) {
+    std::string list;
+    for (int i : again) list += (list.empty() ? "" : ", ") + plan.steps[i].id;
+    std::fprintf(stderr, "drplan: checked again before any action they guard: %s\n", list.c_str());
+  }
+  return 0;
 }
 
 // The operator's go-ahead. Without a terminal, --approve is the go-ahead too: the gates it
