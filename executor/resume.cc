@@ -47,7 +47,12 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
       // An unknown outcome (journaled as such) is unfinished: idempotent, it reruns; else
       // the operator decides (--assume-done after checking, or --rerun).
-      if ((status == "failed" && killed(r)) || status == "unknown")
+      // An action whose run succeeded and whose verify failed did change the world: like
+      // an unknown outcome, it is not rerun silently unless idempotent.
+      const bool ran = plan.steps[i].kind == StepKind::Action && r.contains("result") && r["result"].is_object() &&
+                       r["result"].contains("exit") &&
+                       r["result"]["exit"].is_number_integer() && r["result"]["exit"].get<int>() == 0;
+      if ((status == "failed" && (killed(r) || ran)) || status == "unknown")
         cut_short.insert(i);
       else
         cut_short.erase(i);

@@ -97,6 +97,21 @@ TEST_F(ResumeTest, ChecksAndGatesGuardingActionsNotDoneRunAgain) {
   EXPECT_EQ(rp.steps[5].status, StepStatus::Succeeded) << "its action is done";
 }
 
+TEST_F(ResumeTest, AnActionWhoseRunSucceededAndVerifyFailedIsUnfinished) {
+  CompiledPlan plan = plan_of({"a", "b"});
+  plan.steps[0].kind = plan.steps[1].kind = StepKind::Action;
+  nlohmann::json ran = ended("a", "failed");
+  ran["reason"] = "verify failed (exit 1)";
+  ran["result"] = {{"exit", 0}};
+  nlohmann::json failed = ended("b", "failed");
+  failed["result"] = {{"exit", 3}};
+  std::string run = write("r", {start_of(), started("a"), ran, started("b"), failed});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.unfinished, (std::vector<int>{0})) << "a changed the world; b failed before it could";
+}
+
 TEST_F(ResumeTest, RolledBackActionsArePendingAgain) {
   CompiledPlan plan = plan_of({"a", "b"});
   std::string run = write("r1", {start_of(), started("a"), ended("a", "ok", "x"), started("b"), ended("b", "failed"),
