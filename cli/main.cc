@@ -9,12 +9,11 @@
 
 #include "cli/commands.h"
 #include "cli/heap_tuning.h"
+#include "executor/terminal.h"
 
 namespace {
 
 using namespace drplan::cli;
-
-bool use_color(int fd) { return isatty(fd) && !std::getenv("NO_COLOR") && std::getenv("TERM") != std::string("dumb"); }
 
 // --set k=v: parsed here, type-checked by the compiler against the plan's params.
 void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets, bool files_required) {
@@ -110,12 +109,12 @@ int main(int argc, char** argv) {
 
   try {
     if (c->parsed()) {
-      check.color = use_color(STDERR_FILENO);
+      check.color = drplan::color_wanted(STDERR_FILENO);
       if (!split_sets(check_sets, check)) return 2;
       return run_check(check);
     }
     if (p->parsed()) {
-      plan.color = use_color(STDOUT_FILENO);
+      plan.color = drplan::color_wanted(STDOUT_FILENO);
       if (!split_sets(plan_sets, plan)) return 2;
       return run_plan(plan);
     }
@@ -124,7 +123,7 @@ int main(int argc, char** argv) {
       return run_graph(graph);
     }
     if (a->parsed()) {
-      apply.color = use_color(STDOUT_FILENO);
+      apply.color = drplan::color_wanted(STDOUT_FILENO);
       apply.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
       if (!split_sets(apply_sets, apply)) return 2;
       return run_apply(apply);

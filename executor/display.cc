@@ -12,6 +12,7 @@
 
 #include "compiler/units.h"
 #include "executor/journal.h"
+#include "executor/terminal.h"
 
 namespace drplan {
 
@@ -214,7 +215,8 @@ class SilentDisplay : public Display {
 }  // namespace
 
 std::unique_ptr<Display> make_display(bool live, bool color) {
-  if (live) return std::make_unique<LiveDisplay>(color);
+  // Redrawing in place needs cursor movement, which an unknown terminal may not have.
+  if (live && redraw_supported()) return std::make_unique<LiveDisplay>(color);
   return std::make_unique<PlainDisplay>(color);
 }
 

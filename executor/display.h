@@ -23,7 +23,7 @@ class Display {
   virtual void pause() {}
 };
 
-/// `live`: redraw running steps in place (a terminal); else plain lines. `out` is stdout.
+/// `live`: redraw running steps in place (a terminal whose TERM is known); else plain lines. `out` is stdout.
 std::unique_ptr<Display> make_display(bool live, bool color);
 /// For tests: shows nothing.
 std::unique_ptr<Display> make_silent_display();
