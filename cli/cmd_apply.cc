@@ -20,6 +20,7 @@
 #include "executor/run_identity.h"
 #include "executor/scheduler.h"
 #include "executor/ssh_transport.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -154,7 +155,8 @@ nlohmann::json sets_json(const ApplyOptions& o) {
 }
 
 void print_preview(const CompiledPlan& plan, const Style& st) {
-  std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ", plan.title.c_str(), st.reset());
+  std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ",
+              visible_controls(plan.title).c_str(), st.reset());
   for (size_t w = 0; w < plan.waves.size(); ++w) {
     std::printf("  wave %zu:", w + 1);
     for (int i : plan.waves[w]) std::printf(" %s", plan.steps[i].id.c_str());

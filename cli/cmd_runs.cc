@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "executor/journal.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -86,15 +87,15 @@ int run_log(const LogOptions& o) {
     } else if (type == "step_end") {
       std::printf("%s  %-6s %s%s%s\n", ts.c_str(), r.value("status", "").c_str(), step.c_str(),
                   r.contains("duration_ms") ? (" (" + seconds(r.value("duration_ms", 0LL)) + ")").c_str() : "",
-                  r.contains("reason") ? (": " + r.value("reason", "")).c_str() : "");
+                  r.contains("reason") ? (": " + visible_controls(r.value("reason", ""))).c_str() : "");
       if (r.contains("result") && r["result"].contains("stderr_tail") && r.value("status", "") == "failed")
-        std::printf("         stderr: %s\n", r["result"].value("stderr_tail", "").c_str());
+        std::printf("         stderr: %s\n", visible_controls(r["result"].value("stderr_tail", ""), true).c_str());
     } else if (type == "gate") {
       std::printf("%s  gate   %s %s by %s (%s)\n", ts.c_str(), step.c_str(), r.value("decision", "").c_str(),
                   r.value("by", "").c_str(), r.value("how", "").c_str());
     } else if (type == "step_retry") {
       std::printf("%s  retry  %s after attempt %d: %s\n", ts.c_str(), step.c_str(), r.value("attempt", 0),
-                  r.value("reason", "").c_str());
+                  visible_controls(r.value("reason", "")).c_str());
     } else if (type == "rollback_end") {
       std::printf("%s  %s %s\n", ts.c_str(), r.value("ok", false) ? "undone" : "ROLLBACK FAILED", step.c_str());
     } else if (type == "no_return_decision" || type == "rollback_stop") {

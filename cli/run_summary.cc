@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "executor/terminal.h"
+
 namespace drplan::cli {
 
 namespace {
@@ -31,7 +33,7 @@ void indent(const std::string& text, const char* prefix) {
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
     std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    std::printf("%s%s\n", prefix, line.c_str());
+    std::printf("%s%s\n", prefix, visible_controls(line).c_str());
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
@@ -83,7 +85,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     const char* color = r.status == StepStatus::Failed ? st.red() : r.status == StepStatus::Warned ? st.yellow() : "";
     std::string note = r.reason.size() > 70 ? r.reason.substr(0, 67) + "..." : r.reason;
     std::printf("  %-30s %-8s %s%-8s%s %9s  %s\n", s.id.c_str(), s.host_name.c_str(), color, status_name(r.status),
-                st.reset(), dur.c_str(), note.c_str());
+                st.reset(), dur.c_str(), visible_controls(note).c_str());
   }
 
   if (!not_run.empty()) std::printf("  not run: %s\n", not_run.c_str());
@@ -93,7 +95,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (r.status != StepStatus::Failed && r.status != StepStatus::Warned) continue;
     std::printf("\n  %s%s %s on %s%s: %s\n", r.status == StepStatus::Failed ? st.red() : st.yellow(),
                 r.status == StepStatus::Failed ? "FAILED" : "WARNING", s.id.c_str(), s.host_name.c_str(), st.reset(),
-                r.reason.c_str());
+                visible_controls(r.reason).c_str());
     std::string tail = last_lines(r.result.stdout_text + r.result.stderr_text, 8);
     if (!tail.empty()) indent(tail, "    | ");
   }
@@ -102,7 +104,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     std::printf("\n  %sRollback%s\n", st.bold(), st.reset());
     for (const auto& rb : out.rollbacks)
       std::printf("    %s %s%s\n", rb.ok ? "rolled back" : "ROLLBACK FAILED:", plan.steps[rb.step].id.c_str(),
-                  rb.ok ? "" : (" — " + rb.error).c_str());
+                  rb.ok ? "" : (" — " + visible_controls(rb.error)).c_str());
     if (out.stopped_at_no_return >= 0) {
       const auto& s = plan.steps[out.stopped_at_no_return];
       std::printf("    stopped at %s: a point of no return, not undone automatically%s%s\n", s.id.c_str(),
@@ -127,7 +129,8 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (s.report.empty() || r.output.empty()) continue;
     if (!any_report) std::printf("\n  %sReports%s\n", st.bold(), st.reset());
     any_report = true;
-    std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(), last_lines(r.output, 3).c_str());
+    std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(),
+                visible_controls(last_lines(r.output, 3), /*keep_newlines=*/true).c_str());
   }
   for (const auto& s : plan.steps) {
     const StepRun& r = runs[s.index];

@@ -65,7 +65,7 @@ class PlainDisplay : public Display {
   }
   void line(const StepInstance& s, std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::printf("%s  | %s: %.*s\n", clock_now().c_str(), s.id.c_str(), static_cast<int>(text.size()), text.data());
+    std::printf("%s  | %s: %s\n", clock_now().c_str(), s.id.c_str(), visible_controls(text).c_str());
     std::fflush(stdout);
   }
   void finished(const StepInstance& s, const StepRun& r) override {
@@ -73,12 +73,12 @@ class PlainDisplay : public Display {
     const char* c = !color_ ? "" : r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m" : "\033[32m";
     std::printf("%s  %s%-7s%s %s on %s (%s)%s%s\n", clock_now().c_str(), c, status_name(r.status), color_ ? "\033[0m" : "",
                 s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(),
-                r.reason.empty() ? "" : ": ", r.reason.c_str());
+                r.reason.empty() ? "" : ": ", visible_controls(r.reason).c_str());
     std::fflush(stdout);
   }
   void note(std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::printf("%s  %.*s\n", clock_now().c_str(), static_cast<int>(text.size()), text.data());
+    std::printf("%s  %s\n", clock_now().c_str(), visible_controls(text).c_str());
     std::fflush(stdout);
   }
 
@@ -110,7 +110,7 @@ class LiveDisplay : public Display {
   void line(const StepInstance& s, std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = running_.find(s.index);
-    if (it != running_.end()) it->second.last = std::string(text.substr(0, 512));
+    if (it != running_.end()) it->second.last = visible_controls(text.substr(0, 512));
     // Chatty commands would flood the terminal: redraw at most every 100 ms, the ticker
     // catches up with the rest.
     auto now = std::chrono::steady_clock::now();
@@ -127,13 +127,13 @@ class LiveDisplay : public Display {
     const char* tint = r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m"
                      : r.status == StepStatus::Skipped ? "\033[2m" : "\033[32m";
     std::printf("%s %s%s%s %-28s %-8s %7s  %s\n", clock_now().c_str(), color_ ? tint : "", mark, color_ ? "\033[0m" : "",
-                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(), r.reason.c_str());
+                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(), visible_controls(r.reason).c_str());
     draw();
   }
   void note(std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
     erase();
-    std::printf("%s %s%.*s%s\n", clock_now().c_str(), color_ ? "\033[1m" : "", static_cast<int>(text.size()), text.data(),
+    std::printf("%s %s%s%s\n", clock_now().c_str(), color_ ? "\033[1m" : "", visible_controls(text).c_str(),
                 color_ ? "\033[0m" : "");
     draw();
   }

@@ -1,7 +1,8 @@
 #pragma once
 // What the operator sees during `apply`. On a terminal: the running steps (host, elapsed,
 // last output line) kept live at the bottom, finished steps scrolling above. Otherwise:
-// plain timestamped lines. Every text shown has passed through the Masker.
+// plain timestamped lines. Every text shown has passed through the Masker, and its control
+// characters are rendered visibly (visible_controls): step output cannot drive the terminal.
 #include <memory>
 #include <string>
 #include <string_view>

@@ -41,13 +41,13 @@ bool known_terminal(const char* term) { return term != nullptr && *term != '\0' 
 
 }  // namespace
 
-std::string visible_controls(std::string_view text) {
+std::string visible_controls(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if ((c < 0x20 && c != '\t') || c == 0x7F) hex(out, "\\x%02x", c);
+      if ((c < 0x20 && c != '\t' && !(c == '\n' && keep_newlines)) || c == 0x7F) hex(out, "\\x%02x", c);
       else out += static_cast<char>(c);
       ++i;
       continue;

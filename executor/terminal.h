@@ -11,7 +11,8 @@ namespace drplan {
 /// Renders every control character visibly: C0 controls (ESC, BEL, BS, CR, LF...) and DEL
 /// as \xNN, C1 controls (U+0080..U+009F, of which U+009B is a CSI) as \u00NN, bytes that
 /// are not UTF-8 as \xNN. A tab stays a tab. Everything else is kept as it is.
-std::string visible_controls(std::string_view text);
+/// `keep_newlines`: for blocks printed line by line, '\n' stays a line break.
+std::string visible_controls(std::string_view text, bool keep_newlines = false);
 
 /// Whether the terminal named by TERM can move the cursor (redraw lines in place): TERM
 /// set and not "dumb".

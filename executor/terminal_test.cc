@@ -12,6 +12,7 @@ TEST(VisibleControls, RendersEscapesVisibly) {
   EXPECT_EQ(visible_controls("50%\r60%\b\b\x7f"), "50%\\x0d60%\\x08\\x08\\x7f");
   EXPECT_EQ(visible_controls("a\nb"), "a\\x0ab") << "a line break inside one shown line";
   EXPECT_EQ(visible_controls("col1\tcol2"), "col1\tcol2");
+  EXPECT_EQ(visible_controls("a\n\033b\r", /*keep_newlines=*/true), "a\n\\x1bb\\x0d");
 }
 
 TEST(VisibleControls, RendersC1ControlsAndInvalidBytesButKeepsUtf8) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Small faults around a run, no lab (issue 11, item 9): an unset TERM on a terminal.
+# Small faults around a run, no lab (issue 11, item 9): an unset TERM on a terminal; step
+# output full of terminal escapes.
 source "$(dirname "$0")/lib/local.sh"
 command -v script >/dev/null || { bad "script(1) (util-linux) is needed"; finish; exit 1; }
 
@@ -24,5 +25,34 @@ check "and shows the step's output" grep -q "hello from greet" "$T/tty.out"
 on_tty "env TERM=dumb $DRPLAN apply $T/hello.dr -i $T/inv.toml --state-dir $T/state --yes"
 check_eq "apply exits 0 with TERM=dumb" "$RC" 0
 check "a dumb terminal gets plain lines, no cursor movement" bash -c "! grep -q $'\e\\[1A' '$T/tty.out'"
+
+step "terminal escapes in step output are shown as text, journaled as data"
+# Clear screen, retitle the window (OSC ... BEL), a carriage return, backspaces, an 8-bit CSI.
+cat > "$T/esc.sh" <<'SH'
+printf '\033[2J\033]0;pwned\007over\rwrite\b\b\302\23331m\n'
+SH
+cat > "$T/esc.dr" <<DR
+plan esc {
+  title = "escapes"
+  check noisy on local { probe = "sh $T/esc.sh" }
+  check noisy_fail after noisy { probe = "sh $T/esc.sh; exit 4" }
+}
+DR
+apply "$T/esc.dr" --yes
+check_eq "the run fails on noisy_fail (exit 1)" "$RC" 1
+lacks() { ! LC_ALL=C grep -q "$1" "$2"; }
+check "no ESC, BEL, BS or CR reaches the screen" lacks $'[\x1b\x07\x08\x0d]' "$T/out"
+check "no 8-bit CSI either" lacks $'\xc2\x9b' "$T/out"
+check "the escapes are rendered visibly" grep -qF '| noisy: \x1b[2J\x1b]0;pwned\x07over\x0dwrite\x08\x08\u009b31m' "$T/out"
+check "the summary's output tail too" grep -qF '| \x1b[2J' "$T/out"
+journal=$(ls -d "$T"/state/runs/*-esc-* | tail -n1)/journal.jsonl
+check "the journal keeps the bytes as data (JSON-escaped)" python3 -c "
+import json, sys
+ends = [r for r in map(json.loads, open(sys.argv[1])) if r.get('type') == 'step_end']
+want = '\x1b[2J\x1b]0;pwned\x07over\rwrite\b\b\x9b31m'
+assert [r['output'] for r in ends] == [want, want], ends
+assert all('\x1b' not in line for line in open(sys.argv[1])), 'a raw ESC in the file'" "$journal"
+"$DRPLAN" log "$(dirname "$journal")" > "$T/log.out" 2>&1
+check "drplan log shows them as text too" lacks $'[\x1b\x07\x08\x0d]' "$T/log.out"
 
 finish
