@@ -1,5 +1,6 @@
 // drplan's command line: one table of subcommands. This is the only file that includes
 // CLI11 (a heavy header); it fills the option structs of commands.h and dispatches.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,10 @@ bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
 
 int main(int argc, char** argv) {
   drplan::cli::tune_heap();
+  // `drplan apply ... | head` must not kill a run half-way: a closed stdout is a write error
+  // (the display notices and stops showing), never a signal. Spawned commands get the
+  // default disposition back (LocalTransport).
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{"drplan: disaster-recovery runbooks as code (check, plan, graph, apply)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "drplan 0.1.0");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Small faults around a run, no lab (issue 11, item 9): an unset TERM on a terminal; step
-# output full of terminal escapes.
+# output full of terminal escapes; a reader of stdout that goes away (`| head`).
 source "$(dirname "$0")/lib/local.sh"
 command -v script >/dev/null || { bad "script(1) (util-linux) is needed"; finish; exit 1; }
 
@@ -54,5 +54,22 @@ assert [r['output'] for r in ends] == [want, want], ends
 assert all('\x1b' not in line for line in open(sys.argv[1])), 'a raw ESC in the file'" "$journal"
 "$DRPLAN" log "$(dirname "$journal")" > "$T/log.out" 2>&1
 check "drplan log shows them as text too" lacks $'[\x1b\x07\x08\x0d]' "$T/log.out"
+
+step "stdout closed mid-run (| head -3): the run goes on, rolls back and ends"
+cat > "$T/pipe.dr" <<DR
+plan pipe {
+  action a1 on local { run = "for i in 1 2 3 4 5; do echo line \$i; done" rollback = "echo undo-a1 >> $T/effects" }
+  action a2 after a1 { run = "sleep 0.3; echo more; echo a2 >> $T/effects" rollback = "echo undo-a2 >> $T/effects" }
+  action a3 after a2 { run = "exit 3" rollback = "true" }
+}
+DR
+rm -f "$T/effects"
+"$DRPLAN" apply "$T/pipe.dr" -i "$T/inv.toml" --state-dir "$T/state" --yes 2> "$T/pipe.err" < /dev/null | head -3 > /dev/null
+RC=${PIPESTATUS[0]}
+check_eq "drplan exits 1 for the failed run, not 141 (SIGPIPE)" "$RC" 1
+check_eq "every step ran, and the rollback too" "$(tr '\n' ' ' < "$T/effects")" "a2 undo-a2 undo-a1 "
+journal=$(ls -d "$T"/state/runs/*-pipe-* | tail -n1)/journal.jsonl
+check "the journal ends with run_end" bash -c "tail -n1 '$journal' | grep -q '\"type\":\"run_end\"'"
+check "stderr says the display is gone, once" test "$(grep -c 'cannot write to standard output' "$T/pipe.err")" -eq 1
 
 finish
