@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +24,21 @@ void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets,
   cmd->add_option("-i,--inventory", o.inventory, "Inventory file (TOML)");
   cmd->add_option("--set", sets, "Override a plan parameter: --set name=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+}
+
+// -j and --per-host size the worker pool and the load on one host: a typo (-j 0, -j 100000)
+// is refused before anything starts, never silently replaced nor left to abort half-way.
+constexpr int kMaxParallel = 256;
+CLI::Validator parallelism() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        int n = 0;
+        const char* end = text.data() + text.size();
+        auto [p, ec] = std::from_chars(text.data(), end, n);
+        if (ec == std::errc() && p == end && n >= 1 && n <= kMaxParallel) return "";
+        return "expected a number of parallel steps from 1 to " + std::to_string(kMaxParallel) + ", got '" + text + "'";
+      },
+      "1.." + std::to_string(kMaxParallel));
 }
 
 bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
@@ -76,8 +92,9 @@ int main(int argc, char** argv) {
   auto* a = app.add_subcommand("apply", "Run a plan: dependency order, parallel, journaled, with rollback");
   add_common(a, apply, apply_sets, false);
   a->add_flag("-y,--yes", apply.yes, "Do not ask for confirmation; approve every gate");
-  a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)");
-  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one inventory host (default 4); `on local` steps are bounded by -j only");
+  a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)")->check(parallelism());
+  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one inventory host (default 4); `on local` steps are bounded by -j only")
+      ->check(parallelism());
   a->add_option("--approve", apply.approve, "Approve this gate non-interactively (repeatable)");
   a->add_option("--only", apply.only, "Run only these steps (and nothing that depends on others)");
   a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");

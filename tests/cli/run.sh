@@ -59,5 +59,19 @@ if command -v dot >/dev/null; then
   "$drplan" graph plans/failback.dr -o "$tmp/g.svg" >/dev/null 2>&1
   check "graph -o renders SVG through dot" grep -q "<svg" "$tmp/g.svg"
 fi
+
+# -j and --per-host: out of 1..256 is a usage error naming the option; nothing starts.
+printf '[inventory]\nname = "local"\n' > "$tmp/local.toml"
+printf 'plan p {\n  action a on local { run = "touch %s/ran" rollback = "true" }\n}\n' "$tmp" > "$tmp/local.dr"
+for bad_j in "-j 0" "-j -1" "-j 100000" "-j x" "--jobs=0" "--per-host 0" "--per-host 257"; do
+  # shellcheck disable=SC2086
+  "$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" $bad_j >/dev/null 2>"$tmp/j.err"
+  check "apply $bad_j exits 2" test $? -eq 2
+  check "apply $bad_j says why" grep -q "expected a number of parallel steps from 1 to 256" "$tmp/j.err"
+done
+check "and nothing ran" test ! -e "$tmp/ran"
+"$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" --yes -j 256 --per-host 1 >/dev/null 2>&1
+check "-j 256 --per-host 1 runs" test $? -eq 0
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
