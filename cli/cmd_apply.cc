@@ -267,6 +267,7 @@ int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::s
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
+  for (const auto& p : rp.problems) std::fprintf(stderr, "drplan: warning: %s\n", p.c_str());
   if (rp.run_start.value("checks_only", false)) {
     std::fprintf(stderr, "drplan: error: run %s was a --checks-only drill; start a new run instead\n", run_dir.c_str());
     return 1;

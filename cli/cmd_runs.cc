@@ -18,6 +18,11 @@ std::string state_dir_of(const std::string& state_dir, const std::string& invent
   return ".drplan";
 }
 
+// Damaged records were skipped or read without their bad fields: say where, and go on.
+void warn_about(const std::vector<std::string>& problems) {
+  for (const auto& p : problems) std::fprintf(stderr, "drplan: warning: %s\n", p.c_str());
+}
+
 std::string seconds(long long ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1fs", ms / 1000.0);
@@ -35,7 +40,9 @@ int run_runs(const RunsOptions& o) {
   }
   std::printf("%-48s %-12s %-26s %-12s %s\n", "run", "plan", "started", "status", "by");
   for (const auto& r : runs) {
-    auto records = read_journal(r + "/journal.jsonl");
+    std::vector<std::string> problems;
+    auto records = read_journal(r + "/journal.jsonl", nullptr, &problems);
+    warn_about(problems);
     if (records.empty()) continue;
     const auto& first = records.front();
     std::string status = "interrupted (no end record)";
@@ -63,7 +70,9 @@ int run_log(const LogOptions& o) {
     run_dir = fs::is_directory(o.run) ? o.run : dir + "/runs/" + o.run;
   }
   int torn = 0;
-  auto records = read_journal(run_dir + "/journal.jsonl", &torn);
+  std::vector<std::string> problems;
+  auto records = read_journal(run_dir + "/journal.jsonl", &torn, &problems);
+  warn_about(problems);
   if (records.empty()) {
     std::fprintf(stderr, "drplan: error: no journal in %s\n", run_dir.c_str());
     return 2;
