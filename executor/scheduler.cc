@@ -31,6 +31,7 @@ nlohmann::json result_json(const ExecResult& r, const Masker* m) {
 // "exit 3", "killed by TERM", "timed out after 30s": why a command failed, in words.
 std::string failure_words(const ExecResult& r) {
   if (!r.error.empty()) return r.error;
+  if (r.timed_out) return "timed out";  // the signal that ended it was the timeout's
   if (!r.signal.empty()) return "killed by " + r.signal;
   return "exit " + std::to_string(r.exit_code);
 }

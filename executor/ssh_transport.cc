@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "compiler/shell_quote.h"
+#include "compiler/units.h"
 #include "executor/output_buffer.h"
 #include "executor/ssh_connect.h"
 
@@ -491,6 +492,12 @@ void HostConnection::finish(Job* job, std::string error, bool connection_lost) {
   std::lock_guard<std::mutex> lock(job->mu);
   job->result.stdout_text = job->out_tail.take();
   job->result.stderr_text = job->err_tail.take();
+  // The TERM or KILL that ended a timed-out or cancelled command was ours: say why it came.
+  if (job->result.timed_out || job->result.cancelled) {
+    std::string why = job->result.timed_out ? "timed out after " + format_duration(job->req.timeout.count())
+                                            : "cancelled by the operator";
+    error = error.empty() ? why : why + "; " + error;
+  }
   if (!error.empty()) job->result.error = std::move(error);
   job->result.connection_lost = connection_lost;
   job->done = true;

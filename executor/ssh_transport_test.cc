@@ -234,6 +234,7 @@ TEST_F(SshE2E, TimeoutKillsTheRemoteProcessGroup) {
   ExecResult r = run(t, hosts_[0], "sleep 4711 & sleep 4712; wait", 500ms);
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, "timed out after 500ms") << "not 'killed by TERM': the TERM was the timeout's";
   EXPECT_LT(r.duration, 3s);
   EXPECT_TRUE(gone_soon("sleep 471[12]")) << capture("pgrep -af 'sleep 471'");
 }
@@ -244,6 +245,7 @@ TEST_F(SshE2E, TimeoutKillsWhatIgnoresTerm) {
   ExecResult r = run(t, hosts_[0], "trap '' TERM; sleep 4713", 300ms);
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.signal, "KILL");
+  EXPECT_EQ(r.error, "timed out after 300ms");
   EXPECT_TRUE(gone_soon("sleep 4713"));
 }
 
@@ -262,6 +264,7 @@ TEST_F(SshE2E, CancelStopsTheRemoteCommand) {
   canceller.join();
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.signal, "TERM");
+  EXPECT_EQ(r.error, "cancelled by the operator");
   EXPECT_TRUE(gone_soon("sleep 4714"));
 }
 
