@@ -389,15 +389,10 @@ int run_apply(const ApplyOptions& o) {
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
-  std::vector<StepRun> initial(plan.steps.size());
-  std::string run_dir;
-  if (o.resume) {
-    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
-  } else {
-    run_dir = state_dir + "/runs/" + run_id_for(plan.name);
-  }
+  // The lock before the journal of a run to resume: a run that is still live is named by
+  // its lock (pid, user@host, since), not judged from a journal it is still writing.
+  std::string run_dir = o.resume ? resume_dir(o, state_dir, plan.name) : state_dir + "/runs/" + run_id_for(plan.name);
   const std::string run_id = fs::path(run_dir).filename().string();
-  if (!select_steps(plan, o, initial)) return 1;
 
   std::string lock_key = plan.name + "-" + sha256_hex(fs::absolute(o.inventory).string()).substr(0, 12);
   RunLock lock;
@@ -407,6 +402,10 @@ int run_apply(const ApplyOptions& o) {
     return 1;
   }
   if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
+  std::vector<StepRun> initial(plan.steps.size());
+  if (o.resume)
+    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
+  if (!select_steps(plan, o, initial)) return 1;
   Style st{o.color};
   if (!confirm_start(o, plan, st)) return 1;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Small faults around a run, no lab (issue 11, item 9): an unset TERM on a terminal; step
-# output full of terminal escapes; a reader of stdout that goes away (`| head`).
+# output full of terminal escapes; a reader of stdout that goes away (`| head`); --resume of
+# a run that is still live.
 source "$(dirname "$0")/lib/local.sh"
 command -v script >/dev/null || { bad "script(1) (util-linux) is needed"; finish; exit 1; }
 
@@ -71,5 +72,24 @@ check_eq "every step ran, and the rollback too" "$(tr '\n' ' ' < "$T/effects")" 
 journal=$(ls -d "$T"/state/runs/*-pipe-* | tail -n1)/journal.jsonl
 check "the journal ends with run_end" bash -c "tail -n1 '$journal' | grep -q '\"type\":\"run_end\"'"
 check "stderr says the display is gone, once" test "$(grep -c 'cannot write to standard output' "$T/pipe.err")" -eq 1
+
+step "--resume of a run that is still live names its holder"
+cat > "$T/live.dr" <<DR
+plan live {
+  action hold on local { run = "touch $T/holding; sleep 3" rollback = "true" }
+}
+DR
+rm -f "$T/holding"
+"$DRPLAN" apply "$T/live.dr" -i "$T/inv.toml" --state-dir "$T/state" --yes > "$T/live.out" 2>&1 < /dev/null &
+holder=$!
+LOCAL_PIDS+=("$holder")
+wait_for 10 "test -f $T/holding" || bad "the live run never started its step"
+apply "$T/live.dr" --yes --resume
+check_eq "the resume is refused (exit 1)" "$RC" 1
+check "it names the holder: pid, user@host, since, run" \
+  grep -qE "is running: pid $holder, [^@ ]+@[^ ]+, started 20[0-9-]+T[0-9:.]+Z \(run [0-9-]+-live-$holder\)" "$T/out"
+check "it does not judge the live run's journal" bash -c "! grep -q 'never finished' '$T/out'"
+wait "$holder"
+check "the live run was not disturbed" test $? -eq 0
 
 finish
