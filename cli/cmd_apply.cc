@@ -421,7 +421,7 @@ int run_apply(const ApplyOptions& o) {
   RunOutcome out = execute(o, plan, journal, masker, secrets, run_id, std::move(initial));
   journal.append({{"type", "run_end"}, {"status", out.success ? "succeeded" : out.interrupted ? "interrupted" : "failed"},
                   {"duration_ms", out.ended_ms - out.started_ms}});
-  print_run_summary(plan, out, run_id, journal.path(), st);
+  print_run_summary(plan, out, run_id, journal.path(), st, masker);
   return out.success ? 0 : 1;
 }
 

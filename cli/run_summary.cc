@@ -61,7 +61,11 @@ std::vector<int> actual_critical_path(const CompiledPlan& plan, const std::vecto
 }  // namespace
 
 void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
-                       const std::string& journal_path, const Style& st) {
+                       const std::string& journal_path, const Style& st, const Masker& masker) {
+  // Tails of kOutputCap bytes were cut at their start.
+  auto shown = [&](const std::string& text) {
+    return masker.mask(text, text.size() >= kOutputCap ? Masker::kCutAtStart : Masker::kWhole);
+  };
   const auto& runs = out.steps;
   int counts[7] = {0};
   for (const auto& s : plan.steps)
@@ -96,7 +100,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     std::printf("\n  %s%s %s on %s%s: %s\n", r.status == StepStatus::Failed ? st.red() : st.yellow(),
                 r.status == StepStatus::Failed ? "FAILED" : "WARNING", s.id.c_str(), s.host_name.c_str(), st.reset(),
                 visible_controls(r.reason).c_str());
-    std::string tail = last_lines(r.result.stdout_text + r.result.stderr_text, 8);
+    std::string tail = last_lines(shown(r.result.stdout_text) + shown(r.result.stderr_text), 8);
     if (!tail.empty()) indent(tail, "    | ");
   }
 
@@ -130,7 +134,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (!any_report) std::printf("\n  %sReports%s\n", st.bold(), st.reset());
     any_report = true;
     std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(),
-                visible_controls(last_lines(r.output, 3), /*keep_newlines=*/true).c_str());
+                visible_controls(last_lines(shown(r.output), 3), /*keep_newlines=*/true).c_str());
   }
   for (const auto& s : plan.steps) {
     const StepRun& r = runs[s.index];

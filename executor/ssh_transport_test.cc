@@ -89,12 +89,17 @@ TEST(OutputBuffer, TailKeepsLastBytesAndSplitterSplitsLines) {
   tail.append("defgh");
   EXPECT_EQ(tail.take(), "efgh");
   std::vector<std::string> lines;
+  std::vector<bool> cuts;
   LineSplitter split(8);
-  auto emit = [&](std::string_view l) { lines.emplace_back(l); };
+  auto emit = [&](std::string_view l, bool cut) {
+    lines.emplace_back(l);
+    cuts.push_back(cut);
+  };
   split.feed("one\r\ntw", emit);
   split.feed("o\n0123456789", emit);
   split.flush(emit);
   EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "01234567", "89"}));
+  EXPECT_EQ(cuts, (std::vector<bool>{false, false, true, false})) << "the piece cut for length says so";
 }
 
 class FakeTransport : public Transport {
@@ -187,7 +192,7 @@ TEST_F(SshE2E, ExitCodeAndSeparateStreams) {
   req.command = "echo out1; echo err1 >&2; echo out2; exit 3";
   req.host = &hosts_[0];
   std::vector<std::pair<std::string, bool>> lines;
-  req.on_line = [&](std::string_view line, bool is_stderr) { lines.emplace_back(line, is_stderr); };
+  req.on_line = [&](std::string_view line, bool is_stderr, bool) { lines.emplace_back(line, is_stderr); };
   ExecResult r = t.exec(req);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.signal, "");
@@ -207,7 +212,7 @@ TEST_F(SshE2E, BigOutputOnStderrOnly) {
   req.command = "head -c 5000000 /dev/zero | tr '\\0' x | fold -w 99 >&2";
   req.host = &hosts_[0];
   size_t lines = 0;
-  req.on_line = [&](std::string_view, bool is_stderr) { lines += is_stderr; };
+  req.on_line = [&](std::string_view, bool is_stderr, bool) { lines += is_stderr; };
   const auto start = std::chrono::steady_clock::now();
   ExecResult r = t.exec(req);
   const auto took = std::chrono::steady_clock::now() - start;

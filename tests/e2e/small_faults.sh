@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Small faults around a run, no lab (issue 11, item 9): an unset TERM on a terminal; step
-# output full of terminal escapes; a reader of stdout that goes away (`| head`); --resume of
-# a run that is still live.
+# Small faults around a run, no lab (issue 11, items 9 and 10): an unset TERM on a terminal;
+# step output full of terminal escapes; a reader of stdout that goes away (`| head`); --resume
+# of a run that is still live; secrets masked where output is shown, never in the data.
 source "$(dirname "$0")/lib/local.sh"
 command -v script >/dev/null || { bad "script(1) (util-linux) is needed"; finish; exit 1; }
 
@@ -91,5 +91,22 @@ check "it names the holder: pid, user@host, since, run" \
 check "it does not judge the live run's journal" bash -c "! grep -q 'never finished' '$T/out'"
 wait "$holder"
 check "the live run was not disturbed" test $? -eq 0
+
+step "a one-character secret is masked where output is shown, never in the data"
+cat > "$T/mask.dr" <<DR
+plan mask {
+  check count on local { probe = "echo 15" }
+  action keep after count { run = "echo \${count.output} > $T/kept; echo token=\${secrets.token}" rollback = "true" }
+}
+DR
+TOKEN=5 apply "$T/mask.dr" --yes
+check_eq "the run succeeds" "$RC" 0
+check_eq "the next step received the real output" "$(cat "$T/kept")" "15"
+check "the screen shows it masked" grep -qF "| count: 1****" "$T/out"
+check "the secret itself is masked on screen" grep -qF "| keep: token=****" "$T/out"
+run=$(ls -d "$T"/state/runs/*-mask-* | tail -n1)
+check "the journal has it masked" grep -qF '"output":"1****"' "$run/journal.jsonl"
+check "the log has it masked" grep -qF "count | 1****" "$run/drplan.log"
+check "no 5 in any shown output line" bash -c "! grep -E '\| (count|keep): .*5' '$T/out'"
 
 finish
