@@ -1,9 +1,13 @@
 // `drplan apply FILE -i INVENTORY`: compile, take the lock, read the secrets, confirm,
 // journal, run, roll back on failure, summarize. `--resume` continues a journaled run.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -95,28 +99,40 @@ bool confirm_on_tty(const std::string& question) {
   return yes;
 }
 
-// --only / --skip with dependency safety: a step that runs never depends on one that does not.
-bool select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<StepRun>& state) {
+// Steps a safety rule of the compiler protects (compiler/validate.cc): fencing before a
+// promotion, the TTL check before a DNS switch. Skipping one needs --force and --reason.
+bool safety_protected(const StepInstance& s) {
+  for (const auto& t : s.tags)
+    if (t == "fence" || t == "dns.ttl-check") return true;
+  return false;
+}
+
+// --only / --skip with dependency safety: a step that runs never depends on one that does
+// not run and is not done already (from the journal of a resumed run). Decided on the
+// state before any step is marked skipped, so a skip cannot satisfy its own dependents.
+// Returns 0, or the exit code of a refusal (2).
+int select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<StepRun>& state,
+                 std::vector<std::string>& excluded_ids) {
   std::set<std::string> names;
   for (const auto& s : plan.steps) names.insert(s.name);
   for (const auto& list : {o.only, o.skip})
     for (const auto& n : list)
       if (!names.count(n)) {
         std::fprintf(stderr, "drplan: error: no step named '%s' in plan %s\n", n.c_str(), plan.name.c_str());
-        return false;
+        return 2;
       }
   std::set<std::string> only(o.only.begin(), o.only.end()), skip(o.skip.begin(), o.skip.end());
   auto excluded = [&](const StepInstance& s) {
     if (s.kind == StepKind::Barrier) return false;
     return skip.count(s.name) || (!only.empty() && !only.count(s.name));
   };
-  bool refused = false;
+  std::vector<bool> done(plan.steps.size());
+  for (const auto& s : plan.steps) done[s.index] = satisfied(state[s.index].status);
+  std::map<std::string, std::set<std::string>> missing;  // excluded step -> steps that need it
+  std::vector<std::string> guarded;
   for (const auto& s : plan.steps) {
     if (excluded(s)) {
-      if (!satisfied(state[s.index].status)) {
-        state[s.index].status = StepStatus::Skipped;
-        state[s.index].reason = o.skip.empty() ? "not in --only" : "--skip";
-      }
+      if (!done[s.index] && safety_protected(s)) guarded.push_back(s.id);
       continue;
     }
     // A barrier stands for its phase: look through it.
@@ -131,14 +147,64 @@ bool select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<S
         stack.insert(stack.end(), dep.deps.begin(), dep.deps.end());
         continue;
       }
-      if (excluded(dep) && !satisfied(state[d].status) && !o.force) {
-        std::fprintf(stderr, "drplan: error: %s depends on %s, which would not run\n", s.id.c_str(), dep.id.c_str());
-        refused = true;
-      }
+      if (excluded(dep) && !done[d]) missing[dep.id].insert(s.id);
     }
   }
-  if (refused) std::fprintf(stderr, "help: select its dependencies too, or pass --force if they are done already\n");
-  return !refused;
+  int rc = 0;
+  if (!missing.empty() && !o.force) {
+    for (const auto& [dep, users] : missing) {
+      std::string list;
+      for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
+      std::fprintf(stderr, "drplan: error: %s would not run, and %s depend%s on it\n", dep.c_str(), list.c_str(),
+                   users.size() == 1 ? "s" : "");
+    }
+    std::fprintf(stderr, "help: select its dependencies too; --force runs the dependents anyway\n");
+    rc = 2;
+  }
+  if (!guarded.empty() && (!o.force || o.reason.empty())) {
+    for (const auto& g : guarded)
+      std::fprintf(stderr, "drplan: error: %s is a safety step (fencing or the TTL check) and would not run\n",
+                   g.c_str());
+    std::fprintf(stderr, "help: skipping it can give two primaries or a slow DNS switch; if it is done by hand, "
+                         "pass --force --reason \"...\" (journaled)\n");
+    rc = 2;
+  }
+  if (rc) return rc;
+  for (const auto& s : plan.steps) {
+    if (!excluded(s) || done[s.index]) continue;
+    state[s.index].status = StepStatus::Skipped;
+    state[s.index].reason = o.skip.empty() ? "not in --only" : "--skip";
+    excluded_ids.push_back(s.id);
+  }
+  return 0;
+}
+
+// One operator at a time per inventory on this machine, whatever the plan, the state dir
+// or the spelling of the inventory's path: the lock lives in a machine-wide directory
+// (DRPLAN_LOCK_DIR, else /run/lock/drplan) and is keyed by the inventory's [inventory]
+// name, or by its real path when it has none.
+bool inventory_lock_path(const ApplyOptions& o, const CompiledPlan& plan, std::string& path, std::string* error) {
+  std::error_code ec;
+  const char* env = std::getenv("DRPLAN_LOCK_DIR");
+  std::string dir = env && *env ? env : fs::is_directory("/run/lock", ec) ? "/run/lock/drplan" : "/tmp/drplan-locks";
+  // Shared by every operator's account: sticky and world-writable, as /run/lock itself;
+  // each lock file is private to whoever holds it (0600).
+  if (!fs::is_directory(dir, ec)) {
+    if (mkdir(dir.c_str(), 01777) != 0 && errno != EEXIST) {
+      *error = "cannot create the lock directory " + dir + ": " + std::strerror(errno);
+      return false;
+    }
+    chmod(dir.c_str(), 01777);
+  }
+  std::string identity;
+  if (plan.inventory && !plan.inventory->name.empty()) {
+    identity = "name:" + plan.inventory->name;
+  } else {
+    fs::path real = fs::canonical(o.inventory, ec);
+    identity = "path:" + (ec ? fs::absolute(o.inventory).lexically_normal().string() : real.string());
+  }
+  path = dir + "/inventory-" + sha256_hex(identity).substr(0, 16) + ".lock";
+  return true;
 }
 
 // --state-dir, else .drplan/ beside the inventory.
@@ -282,7 +348,16 @@ int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::s
     return 1;
   }
   initial = rp.steps;
-  return decide_unfinished(o, plan, rp, initial) ? 0 : 1;
+  if (!decide_unfinished(o, plan, rp, initial)) return 1;
+  // What was true before the interruption may not be now (the DC came back): the checks
+  // and gates that guard actions not yet done run again.
+  auto again = revalidate_guards(plan, initial);
+  if (!again.empty()) {
+    std::string list;
+    for (int i : again) list += (list.empty() ? "" : ", ") + plan.steps[i].id;
+    std::fprintf(stderr, "drplan: checked again before any action they guard: %s\n", list.c_str());
+  }
+  return 0;
 }
 
 // The operator's go-ahead. Without a terminal, --approve is the go-ahead too: the gates it
@@ -304,15 +379,18 @@ bool confirm_start(const ApplyOptions& o, const CompiledPlan& plan, const Style&
 }
 
 nlohmann::json start_record(const ApplyOptions& o, const CompiledPlan& plan, const std::string& run_id,
-                            const nlohmann::json& run_sets) {
+                            const nlohmann::json& run_sets, const Masker& masker,
+                            const std::vector<std::string>& excluded) {
+  // The whole command line as typed (secrets masked) and what it resolved to.
   nlohmann::json args = nlohmann::json::array();
-  for (const auto& [k, v] : o.sets) args.push_back("--set " + k + "=" + v);
-  for (const auto& g : o.approve) args.push_back("--approve " + g);
+  for (const auto& a : o.argv) args.push_back(masker.mask(a));
+  nlohmann::json selection = {{"only", o.only}, {"skip", o.skip}, {"excluded", excluded}, {"force", o.force}};
+  if (!o.reason.empty()) selection["reason"] = masker.mask(o.reason);
   return {{"type", o.resume ? "run_resume" : "run_start"}, {"run", run_id}, {"plan", plan.name},
           {"file", fs::absolute(plan.file).string()}, {"inventory", fs::absolute(o.inventory).string()},
           {"plan_digest", plan.plan_digest}, {"inventory_digest", plan.inventory_digest},
           {"user", current_user()}, {"host", current_host()}, {"pid", getpid()}, {"args", args},
-          {"checks_only", o.checks_only}, {"yes", o.yes}, {"sets", run_sets}};
+          {"selection", selection}, {"checks_only", o.checks_only}, {"yes", o.yes}, {"sets", run_sets}};
 }
 
 RunOptions run_options(const ApplyOptions& o) {
@@ -385,7 +463,7 @@ int run_apply(const ApplyOptions& o) {
 
   std::string state_dir = state_dir_for(o);
   std::string error;
-  if (!make_private_dir(state_dir + "/runs", &error) || !make_private_dir(state_dir + "/locks", &error)) {
+  if (!make_private_dir(state_dir + "/runs", &error)) {
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
@@ -394,10 +472,14 @@ int run_apply(const ApplyOptions& o) {
   std::string run_dir = o.resume ? resume_dir(o, state_dir, plan.name) : state_dir + "/runs/" + run_id_for(plan.name);
   const std::string run_id = fs::path(run_dir).filename().string();
 
-  std::string lock_key = plan.name + "-" + sha256_hex(fs::absolute(o.inventory).string()).substr(0, 12);
+  std::string lock_path;
+  if (!inventory_lock_path(o, plan, lock_path, &error)) {
+    std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
+    return 2;
+  }
   RunLock lock;
   std::string note;
-  if (!lock.acquire(state_dir + "/locks/" + lock_key + ".lock", run_id, &error, &note)) {
+  if (!lock.acquire(lock_path, run_id, &error, &note)) {
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 1;
   }
@@ -405,12 +487,13 @@ int run_apply(const ApplyOptions& o) {
   std::vector<StepRun> initial(plan.steps.size());
   if (o.resume)
     if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
-  if (!select_steps(plan, o, initial)) return 1;
+  std::vector<std::string> excluded;
+  if (int rc = select_steps(plan, o, initial, excluded)) return rc;
   Style st{o.color};
   if (!confirm_start(o, plan, st)) return 1;
 
   JournalWriter journal;
-  if (!journal.open(run_dir, &error) || !journal.append(start_record(o, plan, run_id, run_sets))) {
+  if (!journal.open(run_dir, &error) || !journal.append(start_record(o, plan, run_id, run_sets, masker, excluded))) {
     std::fprintf(stderr, "drplan: error: cannot write the journal in %s%s%s\n", run_dir.c_str(),
                  error.empty() ? "" : ": ", error.c_str());
     return 2;

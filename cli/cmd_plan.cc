@@ -39,6 +39,8 @@ void print_text(const CompiledPlan& p, const std::string& inventory_path, const 
     for (const auto& [k, v] : p.params) params += (params.empty() ? "" : "  ") + k + "=" + v;
     std::printf("  params:     %s\n", params.c_str());
   }
+  std::printf("  timeouts:   %s for steps without their own (plan setting default_timeout)\n",
+              format_duration(p.default_timeout.count()).c_str());
   std::printf("  on failure: %s\n", p.on_failure == OnFailure::Rollback ? "roll back completed actions"
                                     : p.on_failure == OnFailure::Stop   ? "stop (no rollback)"
                                                                         : "ask the operator");

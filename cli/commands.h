@@ -38,6 +38,8 @@ struct ApplyOptions : CommonOptions {
   std::vector<std::string> approve;
   std::vector<std::string> only, skip;
   bool force = false;
+  std::string reason;      ///< --reason: why a safety step is skipped (journaled)
+  std::vector<std::string> argv;  ///< the command line as typed, for the journal
   bool checks_only = false;
   std::string on_failure;  ///< rollback | stop | "" (plan's policy)
   bool resume = false;

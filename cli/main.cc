@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   a->add_option("--only", apply.only, "Run only these steps (and nothing that depends on others)");
   a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");
   a->add_flag("--force", apply.force, "Override safety refusals (skips with dependents, changed digests)");
+  a->add_option("--reason", apply.reason, "Why a safety step (fencing, the TTL check) is skipped: needed with --force, journaled");
   a->add_flag("--checks-only", apply.checks_only, "Run every check and wait for real; no action or gate");
   a->add_option("--on-failure", apply.on_failure, "rollback | stop (default: the plan's on_failure)")
       ->check(CLI::IsMember({"rollback", "stop"}));
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
     if (a->parsed()) {
       apply.color = drplan::color_wanted(STDOUT_FILENO);
       apply.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+      apply.argv.assign(argv, argv + argc);
       if (!split_sets(apply_sets, apply)) return 2;
       return run_apply(apply);
     }

@@ -30,7 +30,9 @@ void print_command(const char* label, const Command& c, const Style& st) {
 void print_step(const CompiledPlan& p, const StepInstance& s, const std::string& deps, const Style& st) {
   const char* color = s.kind == StepKind::Action ? st.yellow() : s.kind == StepKind::Gate ? st.blue() : st.green();
   std::string flags;
-  if (s.timeout.count()) flags += (s.kind == StepKind::Wait ? "  deadline " : "  timeout ") + format_duration(s.timeout.count());
+  if (s.timeout.count())
+    flags += (s.kind == StepKind::Wait ? "  deadline " : "  timeout ") + format_duration(s.timeout.count()) +
+             (s.timeout_is_default ? " (default)" : "");
   if (s.every.count()) flags += "  every " + format_duration(s.every.count());
   if (s.retry) flags += "  retry " + std::to_string(s.retry) + (s.backoff.count() ? " (backoff " + format_duration(s.backoff.count()) + ")" : "");
   if (s.idempotent) flags += "  idempotent";
@@ -46,8 +48,10 @@ void print_step(const CompiledPlan& p, const StepInstance& s, const std::string&
     if (!s.details.empty()) std::printf("      details   %s\n", visible_controls(s.details).c_str());
   }
   print_command(s.kind == StepKind::Action ? "run" : "probe", s.run, st);
-  if (!s.expect.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.c_str());
+  if (!s.expect.empty() && s.verify.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.text().c_str());
   print_command("verify", s.verify, st);
+  if (!s.expect.empty() && !s.verify.empty())
+    std::printf("      expect    verify's stdout matches /%s/\n", s.expect.text().c_str());
   print_command("rollback", s.rollback, st);
   if (s.rollback_none)
     std::printf("      rollback  none%s%s\n", s.rollback_none_reason.empty() ? "" : ": ", s.rollback_none_reason.c_str());
@@ -89,7 +93,7 @@ nlohmann::json plan_to_json(const CompiledPlan& p) {
     if (s.rollback_none) js["rollback_none"] = s.rollback_none_reason;
     size_t unquoted = s.run.unquoted.size() + s.verify.unquoted.size() + s.rollback.unquoted.size();
     if (unquoted) js["unquoted_values"] = unquoted;
-    if (!s.expect.empty()) js["expect"] = s.expect;
+    if (!s.expect.empty()) js["expect"] = s.expect.text();
     if (!s.ask.empty()) js["ask"] = s.ask;
     if (s.timeout.count()) js["timeout_ms"] = s.timeout.count();
     if (s.every.count()) js["every_ms"] = s.every.count();

@@ -86,7 +86,9 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
       continue;
     }
     std::string dur = r.from_journal ? "(earlier)" : r.ended_ms ? secs(r.ended_ms - r.started_ms) : "-";
-    const char* color = r.status == StepStatus::Failed ? st.red() : r.status == StepStatus::Warned ? st.yellow() : "";
+    const char* color = r.status == StepStatus::Failed || r.status == StepStatus::Unknown ? st.red()
+                        : r.status == StepStatus::Warned                                    ? st.yellow()
+                                                                                            : "";
     std::string note = r.reason.size() > 70 ? r.reason.substr(0, 67) + "..." : r.reason;
     std::printf("  %-30s %-8s %s%-8s%s %9s  %s\n", s.id.c_str(), s.host_name.c_str(), color, status_name(r.status),
                 st.reset(), dur.c_str(), visible_controls(note).c_str());
@@ -104,7 +106,20 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (!tail.empty()) indent(tail, "    | ");
   }
 
-  if (!out.rollbacks.empty() || out.stopped_at_no_return >= 0 || !out.manual.empty() || out.rollback_declined) {
+  // An unknown outcome is neither done nor failed: say what it may mean and what is kept.
+  for (int i : out.unknown) {
+    const StepInstance& s = plan.steps[i];
+    std::printf("\n  %sOUTCOME UNKNOWN %s on %s%s: %s\n", st.red(), s.id.c_str(), s.host_name.c_str(), st.reset(),
+                visible_controls(runs[i].reason).c_str());
+    bool promote = std::find(s.tags.begin(), s.tags.end(), "db.promote") != s.tags.end();
+    std::printf("    it may have taken effect%s; drplan did not retry it blindly nor roll back what it depends on\n",
+                promote ? (" (" + s.host_name + " may now be primary)").c_str() : "");
+    if (!s.verify.empty())
+      std::printf("    check by hand: %s\n", visible_controls(s.verify.display(), /*keep_newlines=*/true).c_str());
+  }
+
+  if (!out.rollbacks.empty() || out.stopped_at_no_return >= 0 || !out.manual.empty() || out.rollback_declined ||
+      !out.kept.empty()) {
     std::printf("\n  %sRollback%s\n", st.bold(), st.reset());
     for (const auto& rb : out.rollbacks)
       std::printf("    %s %s%s\n", rb.ok ? "rolled back" : "ROLLBACK FAILED:", plan.steps[rb.step].id.c_str(),
@@ -122,6 +137,8 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
       for (int i : out.not_rolled_back) std::printf(" %s", plan.steps[i].id.c_str());
       std::printf("\n");
     }
+    for (int i : out.kept)
+      std::printf("    kept: %s (a step that depends on it is still in effect, or may be)\n", plan.steps[i].id.c_str());
     for (int i : out.manual)
       std::printf("    needs manual attention: %s (no rollback: %s)\n", plan.steps[i].id.c_str(),
                   plan.steps[i].rollback_none_reason.empty() ? "none given" : plan.steps[i].rollback_none_reason.c_str());
@@ -141,6 +158,22 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (std::find(s.tags.begin(), s.tags.end(), "rto.end") == s.tags.end() || r.status != StepStatus::Succeeded) continue;
     std::printf("\n  %sMeasured RTO%s (run start to %s): %s\n", st.bold(), st.reset(), s.id.c_str(),
                 secs(r.ended_ms - out.started_ms).c_str());
+  }
+
+  if (!out.success) {
+    // The state of the world as drplan knows it, action by action, for the next decision.
+    std::printf("\n  %sState of the actions%s\n", st.bold(), st.reset());
+    for (const auto& s : plan.steps) {
+      if (s.kind != StepKind::Action) continue;
+      const StepRun& r = runs[s.index];
+      std::string state = r.status == StepStatus::Succeeded ? "done" : r.status == StepStatus::Unknown ? "UNKNOWN"
+                          : r.status == StepStatus::Failed  ? "failed (not done)" : r.status == StepStatus::Skipped ? "skipped"
+                          : r.status == StepStatus::Cancelled ? "cancelled" : "not run";
+      for (const auto& rb : out.rollbacks)
+        if (rb.step == s.index) state = rb.ok ? "undone" : "done (rollback FAILED)";
+      if (std::find(out.kept.begin(), out.kept.end(), s.index) != out.kept.end()) state = "done (kept)";
+      std::printf("    %-30s %-8s %s\n", s.id.c_str(), s.host_name.c_str(), state.c_str());
+    }
   }
 
   auto cp = actual_critical_path(plan, runs);

@@ -30,7 +30,7 @@ Graph build(const CompiledPlan& plan) {
 
 Millis estimated_duration(const StepInstance& s) {
   if (s.kind == StepKind::Barrier) return Millis(0);
-  return s.timeout.count() > 0 ? s.timeout : Millis(1000);
+  return s.timeout.count() > 0 && !s.timeout_is_default ? s.timeout : Millis(1000);
 }
 
 bool check_cycles(const CompiledPlan& plan, DiagnosticEngine& diags) {

@@ -28,6 +28,7 @@ enum class DiagCode {
   UnknownHost = 203,
   UnknownTarget = 204,
   BadValue = 205,
+  BadPattern = 206,    // an `expect` regex RE2 refuses
   Cycle = 301,
   SelfDependency = 302,
   UndefinedVariable = 303,

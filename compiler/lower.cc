@@ -77,6 +77,7 @@ class Lowerer {
     // Moving every instance on a regrowth is the costliest copy there is; fan-out adds some.
     out_.steps.reserve(plan.steps.size() + plan.steps.size() / 4 + plan.phases.size());
     for (const auto& s : plan.steps) step(s);
+    default_timeouts();
     dependencies(plan);
     if (diags_.error_count() > before) return false;
     phase_barriers(plan);
@@ -91,13 +92,31 @@ class Lowerer {
     return s;
   }
 
+  // A step without a timeout gets the plan's default: a probe against a stopped server
+  // must end, not hang the incident. Gates wait for people, who have no deadline.
+  void default_timeouts() {
+    for (auto& st : out_.steps) {
+      // Waits have their own default deadline (5m, docs/language.md).
+      if (st.timeout.count() || st.kind == StepKind::Gate || st.kind == StepKind::Barrier || st.kind == StepKind::Wait)
+        continue;
+      st.timeout = out_.default_timeout;
+      st.timeout_is_default = true;
+    }
+  }
+
   void settings(const ast::Unit& plan) {
-    static const std::vector<std::string> known = {"title", "description", "on_failure"};
+    static const std::vector<std::string> known = {"title", "description", "on_failure", "default_timeout"};
     Scope scope = plan_scope();
     for (const auto& s : plan.settings) {
       if (s.key == "title" || s.key == "description") {
         ValuePtr v = eval_.eval(*s.value, scope);
         if (auto text = eval_.render_plain(v, s.value->loc, "a title"); text && s.key == "title") out_.title = *text;
+      } else if (s.key == "default_timeout") {
+        Millis d{0};
+        if (duration(eval_.eval(*s.value, scope), s.value->loc, d, "default_timeout")) {
+          if (d.count() <= 0) diags_.error(DiagCode::BadValue, s.value->loc, "default_timeout must be positive");
+          else out_.default_timeout = d;
+        }
       } else if (s.key == "on_failure") {
         std::string word = s.value->kind == ast::Expr::Kind::Path ? s.value->dotted() : "";
         if (word == "rollback") out_.on_failure = OnFailure::Rollback;
@@ -109,7 +128,7 @@ class Lowerer {
       } else {
         auto& d = diags_.error(DiagCode::UnknownAttribute, s.loc, "unknown plan setting '" + s.key + "'");
         std::string near = closest(s.key, known);
-        d.help = near.empty() ? "plan settings are title, description and on_failure" : "did you mean '" + near + "'?";
+        d.help = near.empty() ? "plan settings are title, description, on_failure and default_timeout" : "did you mean '" + near + "'?";
       }
     }
   }
@@ -469,10 +488,18 @@ class Lowerer {
       if (k == "title") st.title = *text;
       else if (k == "description" && st.title.empty()) st.title = *text;  // a title, when none is given
       else if (k == "report") st.report = *text;
-      else if (k == "expect") st.expect = *text;
+      else if (k == "expect") st.expect = pattern(*text, loc);
       else if (k == "ask") st.ask = *text;
       else if (k == "details") st.details = *text;
     }
+  }
+
+  // Compiled here, once per distinct text (fan-out instances share it), so a pattern RE2
+  // refuses fails `drplan check` instead of the step during the incident.
+  Pattern pattern(const std::string& text, Loc loc) {
+    const Pattern& p = patterns_.try_emplace(text, text).first->second;
+    if (!p.ok()) diags_.error(DiagCode::BadPattern, loc, "invalid regex in 'expect': " + p.error()).help = p.help();
+    return p;
   }
 
   bool to_condition(const ValuePtr& v, Condition& out) {
@@ -635,6 +662,7 @@ class Lowerer {
   /// By step name (views of the AST's names): its instances. Built by dependencies().
   std::unordered_map<std::string_view, Instances> by_name_;
   std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from
+  std::unordered_map<std::string, Pattern> patterns_;  ///< `expect` texts, compiled
   int last_barrier_ = -1;
 };
 

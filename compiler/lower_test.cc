@@ -227,4 +227,22 @@ TEST(Lower, UnknownNamesSuggestTheClosest) {
   EXPECT_EQ(l.diags.all()[0].help, "did you mean 'target_site'?");
 }
 
+TEST(Lower, ExpectPatternsAreCompiledAndSharedByFanOut) {
+  Lowered good(R"(plan p { check a on databases { probe = "psql -Atc 'select 1'" expect = "^1" } })");
+  ASSERT_TRUE(good.ok) << good.messages();
+  EXPECT_TRUE(good.step("a@dc-db").expect.search("1\n"));
+  EXPECT_EQ(good.step("a@dr-db").expect.text(), "^1");
+
+  // One error at the string, not one per instance.
+  Lowered bad(R"(plan p {
+    check a on databases { probe = "true" expect = "^(a" }
+    check b on local { probe = "true" expect = "(ok)\1" }
+  })");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.messages(),
+            "2:52: invalid regex in 'expect': missing ): ^(a [E0206]\n"
+            "3:48: invalid regex in 'expect': invalid escape sequence: \\1 [E0206]\n");
+  EXPECT_EQ(bad.diags.all()[1].help.rfind("backreferences are not supported", 0), 0u) << bad.diags.all()[1].help;
+}
+
 }  // namespace drplan

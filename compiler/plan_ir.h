@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compiler/inventory.h"
+#include "compiler/pattern.h"
 #include "compiler/source.h"
 
 namespace drplan {
@@ -78,13 +79,16 @@ struct StepInstance {
   Command rollback;  ///< action: compensation
   bool rollback_none = false;  ///< `rollback = none "reason"`
   std::string rollback_none_reason;
-  std::string expect;  ///< regex the probe's stdout must match (checks, waits, verify)
+  /// Must match (somewhere in) the stdout of the probe, or of an action's verify when it
+  /// has one, else of its run.
+  Pattern expect;
 
   std::string ask;      ///< gate question
   std::string details;  ///< gate: what to show on "details"
 
   CheckSeverity severity = CheckSeverity::Error;
-  Millis timeout{0};   ///< 0 = none; for waits: the deadline
+  Millis timeout{0};   ///< for waits: the deadline; 0 only for gates (people have none)
+  bool timeout_is_default = false;  ///< from the plan's default_timeout
   Millis every{0};     ///< wait: first poll interval (doubles up to 8x)
   int retry = 0;       ///< extra attempts after a failure
   Millis backoff{0};   ///< first retry delay (doubles)
@@ -112,6 +116,8 @@ struct CompiledPlan {
   std::string title;
   std::string file;
   OnFailure on_failure = OnFailure::Rollback;
+  /// Steps without their own timeout get this (plan setting default_timeout).
+  Millis default_timeout{10 * 60 * 1000};
   std::vector<PhaseInfo> phases;
   std::vector<StepInstance> steps;        ///< in a topological order
   std::vector<std::vector<int>> waves;    ///< parallel waves (by longest path from roots)

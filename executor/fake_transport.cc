@@ -32,12 +32,14 @@ ExecResult FakeTransport::exec(const ExecRequest& req) {
   const std::string host = req.host ? req.host->name : "local";
   FakeScript script;
   bool fail_now = false;
+  bool lost_now = false;
   size_t slot = 0;
   auto start = Clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     Rule* rule = match(req);
     script = rule->script;
+    lost_now = rule->used < script.lost_times;
     fail_now = rule->used++ < script.fail_times;
     max_running_ = std::max(max_running_, ++running_);
     max_per_host_[host] = std::max(max_per_host_[host], ++running_per_host_[host]);
@@ -53,6 +55,17 @@ ExecResult FakeTransport::exec(const ExecRequest& req) {
   }
 
   ExecResult r;
+  if (script.refused) {
+    r.connection_lost = true;
+    r.error = "Connection refused";
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    --running_per_host_[host];
+    calls_[slot].end = Clock::now();
+    calls_[slot].result = r;
+    return r;
+  }
+  r.started = true;
   // Sleep in small slices so a timeout or a cancellation ends the "command" as it would a process.
   const auto slice = std::chrono::milliseconds(2);
   for (;;) {
@@ -71,7 +84,7 @@ ExecResult FakeTransport::exec(const ExecRequest& req) {
   if (r.timed_out || r.cancelled) {
     r.signal = "TERM";
     r.error = r.timed_out ? "timed out" : "cancelled by the operator";
-  } else if (script.connection_lost && !fail_now) {
+  } else if ((script.connection_lost || lost_now) && !fail_now) {
     r.connection_lost = true;
     r.error = "connection lost";
   } else {

@@ -24,8 +24,12 @@ struct FakeScript {
   /// The first `fail_times` calls matching this script exit with `fail_exit` instead.
   int fail_times = 0;
   int fail_exit = 1;
-  /// Reported as a transport failure (SSH dropped) rather than an exit code.
+  /// Reported as a transport failure (SSH dropped mid-command) rather than an exit code.
   bool connection_lost = false;
+  /// The first `lost_times` calls lose their connection mid-command; later ones run.
+  int lost_times = 0;
+  /// Every call is refused before the command starts (sshd down).
+  bool refused = false;
 };
 
 class FakeTransport : public Transport {

@@ -103,6 +103,7 @@ ExecResult LocalTransport::exec(const ExecRequest& req) {
     result.connection_lost = true;
     return result;
   }
+  result.started = true;
 
   TailBuffer out_tail, err_tail;
   LineSplitter out_lines, err_lines;

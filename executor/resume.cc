@@ -45,7 +45,9 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
       std::string status = r.value("status", "");
       st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
-      if (status == "failed" && killed(r))
+      // An unknown outcome (journaled as such) is unfinished: idempotent, it reruns; else
+      // the operator decides (--assume-done after checking, or --rerun).
+      if ((status == "failed" && killed(r)) || status == "unknown")
         cut_short.insert(i);
       else
         cut_short.erase(i);
@@ -76,6 +78,39 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
   }
   std::sort(out.unfinished.begin(), out.unfinished.end());
   return true;
+}
+
+std::vector<int> revalidate_guards(const CompiledPlan& plan, std::vector<StepRun>& steps) {
+  // What an action depends on guards it. A check that guards an action not done runs
+  // again, unless an action already done depends on it too: the world was changed on its
+  // word and it may no longer hold (dr_db_healthy, "is a replica", guarded the promotion).
+  auto ancestors = [&](bool done) {
+    std::vector<bool> mark(plan.steps.size());
+    std::vector<int> stack;
+    for (const auto& s : plan.steps)
+      if (s.kind == StepKind::Action && satisfied(steps[s.index].status) == done) stack.push_back(s.index);
+    while (!stack.empty()) {
+      int i = stack.back();
+      stack.pop_back();
+      for (int d : plan.steps[i].deps)
+        if (!mark[d]) mark[d] = true, stack.push_back(d);
+    }
+    return mark;
+  };
+  const std::vector<bool> consumed = ancestors(true);
+  std::vector<bool> guards = ancestors(false);
+  for (size_t i = 0; i < guards.size(); ++i) guards[i] = guards[i] && !consumed[i];
+  std::vector<int> reset;
+  for (const auto& s : plan.steps) {
+    StepRun& st = steps[s.index];
+    const bool guard_kind = s.kind == StepKind::Check || s.kind == StepKind::Wait || s.kind == StepKind::Gate;
+    if (!guards[s.index] || !guard_kind || !st.from_journal || st.status == StepStatus::Skipped) continue;
+    StepRun fresh;
+    fresh.reason = "was " + std::string(status_name(st.status)) + " in the interrupted run; checked again";
+    st = std::move(fresh);
+    reset.push_back(s.index);
+  }
+  return reset;
 }
 
 std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan) {

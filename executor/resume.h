@@ -27,6 +27,12 @@ struct ResumePoint {
 /// Reads `run_dir`/journal.jsonl against `plan`. False with `error` if unreadable.
 bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error);
 
+/// The world may have changed since the interruption: every check, wait and gate that
+/// guards an action not yet done (one that depends on it, directly or not) goes back to
+/// Pending, to run (or be asked) again; a failing re-check stops the run before any
+/// action. Returns the steps reset, in plan order; their reason says when they were ok.
+std::vector<int> revalidate_guards(const CompiledPlan& plan, std::vector<StepRun>& steps);
+
 /// Describes digest differences between the journal's run and the plan compiled now ("" if none).
 std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan);
 

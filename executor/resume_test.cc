@@ -71,6 +71,32 @@ TEST_F(ResumeTest, DoneStepsKeepTheirOutputsAndUnfinishedOnesAreListed) {
   EXPECT_EQ(rp.unfinished, (std::vector<int>{3, 4})) << "d restarted (a retry or an earlier resume) and e never ended";
 }
 
+TEST_F(ResumeTest, ChecksAndGatesGuardingActionsNotDoneRunAgain) {
+  // dc_down -> authorize -> fence -> promote; report is a check nothing waits for; early is
+  // an action already done, and its own check stays done.
+  CompiledPlan plan = plan_of({"dc_down", "authorize", "fence", "promote", "report", "early_check", "early", "late"});
+  auto kind = [&](int i, StepKind k) { plan.steps[i].kind = k; };
+  kind(0, StepKind::Check), kind(1, StepKind::Gate), kind(2, StepKind::Action), kind(3, StepKind::Action);
+  kind(4, StepKind::Check), kind(5, StepKind::Check), kind(6, StepKind::Action);
+  plan.steps[1].deps = {0};
+  plan.steps[2].deps = {1};
+  plan.steps[3].deps = {2};
+  plan.steps[6].deps = {5};
+  plan.steps[7].kind = StepKind::Action;
+  plan.steps[7].deps = {6};  // early, done, depends on early_check: it no longer guards late
+  std::string run = write("r", {start_of(), ended("dc_down", "ok"), ended("authorize", "ok"), ended("report", "ok"),
+                                ended("early_check", "ok"), ended("early", "ok")});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  auto reset = revalidate_guards(plan, rp.steps);
+  EXPECT_EQ(reset, (std::vector<int>{0, 1})) << "the DC may be back: its check and the approval are asked again";
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Pending);
+  EXPECT_NE(rp.steps[0].reason.find("was ok"), std::string::npos);
+  EXPECT_EQ(rp.steps[4].status, StepStatus::Succeeded) << "guards nothing";
+  EXPECT_EQ(rp.steps[5].status, StepStatus::Succeeded) << "its action is done";
+}
+
 TEST_F(ResumeTest, RolledBackActionsArePendingAgain) {
   CompiledPlan plan = plan_of({"a", "b"});
   std::string run = write("r1", {start_of(), started("a"), ended("a", "ok", "x"), started("b"), ended("b", "failed"),

@@ -11,6 +11,7 @@ const char* status_name(StepStatus s) {
     case StepStatus::Failed: return "failed";
     case StepStatus::Skipped: return "skipped";
     case StepStatus::Cancelled: return "cancelled";
+    case StepStatus::Unknown: return "unknown";
   }
   return "?";
 }

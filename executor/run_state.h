@@ -12,7 +12,9 @@
 
 namespace drplan {
 
-enum class StepStatus { Pending, Running, Succeeded, Warned, Failed, Skipped, Cancelled };
+/// Unknown: an action whose command started and then lost its connection, timed out or was
+/// cancelled, and whose verify could not prove either way: it may have taken effect.
+enum class StepStatus { Pending, Running, Succeeded, Warned, Failed, Skipped, Cancelled, Unknown };
 
 const char* status_name(StepStatus s);
 /// Done in a way that lets dependents run.

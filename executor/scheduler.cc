@@ -1,7 +1,6 @@
 #include "executor/scheduler.h"
 
 #include <algorithm>
-#include <regex>
 #include <thread>
 
 #include "compiler/units.h"
@@ -38,6 +37,15 @@ std::string failure_words(const ExecResult& r) {
   if (r.timed_out) return "timed out";  // the signal that ended it was the timeout's
   if (!r.signal.empty()) return "killed by " + r.signal;
   return "exit " + std::to_string(r.exit_code);
+}
+
+// Why `out` fails the step's expect, or "" when it holds. The pattern was compiled by the
+// compiler (RE2): linear in the output, which a transport caps at kOutputCap, so matching
+// takes microseconds and cannot outlast the step's timeout.
+std::string expect_mismatch(const Pattern& p, std::string_view out, const char* whose) {
+  if (p.search(out)) return "";
+  if (!p.ok()) return "invalid expect pattern /" + p.text() + "/: " + p.error();
+  return std::string(whose) + " does not match /" + p.text() + "/";
 }
 
 }  // namespace
@@ -108,6 +116,11 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   const bool repeatable = s.idempotent || s.kind != StepKind::Action;
   int budget = 1 + s.retry;
   bool reconnect_used = false;
+  // An action that started and then lost its connection, timed out or was cancelled may
+  // have done its work. It stays "unknown" until a verify that ran to the end says which;
+  // a later attempt that cannot even connect does not turn it into "failed".
+  std::string unknown;
+  std::vector<std::string> history;
   for (int attempt = 1; attempt <= budget; ++attempt) {
     r.attempts = attempt;
     if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name},
@@ -115,35 +128,42 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
       return not_journaled(s);
     hooks_.display->started(s, attempt);
     r.result = exec(s, job.command, job.env, s.timeout);
-    bool ok = r.result.ok();
-    std::string why = ok ? "" : failure_words(r.result);
-    if (ok && !s.expect.empty()) {
-      try {
-        if (!std::regex_search(r.result.stdout_text, std::regex(s.expect))) {
-          ok = false;
-          why = "output does not match /" + s.expect + "/";
-        }
-      } catch (const std::regex_error&) {
-        ok = false;
-        why = "invalid expect pattern /" + s.expect + "/";
-      }
-    }
+    // `expect` reads the output that proves the step: the probe's, or an action's verify
+    // (its post-condition) when it has one, else its run's.
+    std::string why = r.result.ok() ? "" : failure_words(r.result);
+    if (why.empty() && job.verify.empty()) why = expect_mismatch(s.expect, r.result.stdout_text, "output");
     r.output = trim_output(r.result.stdout_text);
-    if (ok && !job.verify.empty()) {
+    const bool lost = s.kind == StepKind::Action && r.result.outcome_unknown();
+    if (lost) {
+      unknown = why + "; outcome unknown";
+      journal({{"type", "step_unknown"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}});
+    }
+    // Verify after a success, and after an unknown outcome: it is how drplan learns which.
+    if ((why.empty() || lost) && !job.verify.empty()) {
       ExecResult v = exec(s, job.verify, job.env, s.timeout.count() ? s.timeout : Millis(0));
-      if (!v.ok()) {
-        ok = false;
-        why = "verify failed (" + failure_words(v) + ")";
+      std::string vwhy =
+          v.ok() ? expect_mismatch(s.expect, v.stdout_text, "verify output") : "verify failed (" + failure_words(v) + ")";
+      const bool verify_ran = v.ok() || (v.exit_code >= 0 && !v.connection_lost && !v.timed_out && !v.cancelled);
+      if (vwhy.empty()) {
+        why.clear();  // the post-condition holds, whatever the transport said
+      } else {
+        if (!lost || verify_ran) why = lost ? why + "; " + vwhy : vwhy;
         r.result.stderr_text += v.stdout_text + v.stderr_text;
       }
+      if (verify_ran) unknown.clear();  // verify answered: done, or not done
     }
-    if (ok) {
+    if (why.empty()) {
       r.status = StepStatus::Succeeded;
-      r.reason.clear();
+      r.reason = lost ? "verified after: " + failure_words(r.result) : "";
       return r;
     }
+    history.push_back("attempt " + std::to_string(attempt) + ": " + why);
     r.reason = why;
     if (r.result.cancelled) break;
+    if (!unknown.empty() && !s.idempotent) {
+      r.reason += " (not retried: the action is not idempotent)";
+      break;
+    }
     if (r.result.connection_lost) {
       if (!repeatable) {
         r.reason += " (connection lost; not retried: the action is not idempotent)";
@@ -159,6 +179,17 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
     hooks_.display->note(s.id + ": " + why + "; retrying in " + format_duration(backoff.count()));
     if (!sleep_interruptibly(backoff)) break;
     backoff *= 2;
+  }
+  // Every attempt's reason, not only the last one's ("Connection refused" hides the
+  // lost connection that made the outcome unknown).
+  if (history.size() > 1) {
+    std::string all;
+    for (const auto& h : history) all += (all.empty() ? "" : "; ") + h;
+    r.reason = all;
+  }
+  if (!unknown.empty()) {
+    r.status = StepStatus::Unknown;
+    return r;
   }
   r.status = (s.kind == StepKind::Check && s.severity == CheckSeverity::Warn) ? StepStatus::Warned : StepStatus::Failed;
   return r;
@@ -176,15 +207,9 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
     r.attempts = attempt;
     auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now());
     r.result = exec(s, job.command, job.env, std::max(Millis(1000), std::min(left, Millis(60000))), attempt > 1);
-    bool ok = r.result.ok();
-    if (ok && !s.expect.empty()) {
-      try {
-        ok = std::regex_search(r.result.stdout_text, std::regex(s.expect));
-      } catch (const std::regex_error&) {
-        ok = false;
-      }
-    }
-    if (ok) {
+    const std::string why = r.result.ok() ? expect_mismatch(s.expect, r.result.stdout_text, "output")
+                                          : failure_words(r.result);
+    if (why.empty()) {
       r.status = StepStatus::Succeeded;
       r.output = trim_output(r.result.stdout_text);
       r.reason = attempt > 1 ? "held after " + std::to_string(attempt) + " polls" : "";
@@ -193,7 +218,7 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
     if (r.result.cancelled) break;
     if (Clock::now() + interval >= deadline) {
       r.reason = "still not true at the deadline (" + format_duration(s.timeout.count()) + ", " +
-                 std::to_string(attempt) + " polls): " + failure_words(r.result);
+                 std::to_string(attempt) + " polls): " + why;
       break;
     }
     if (!sleep_interruptibly(interval)) break;
@@ -341,13 +366,15 @@ void Scheduler::complete(int i, StepRun r) {
   r.completion = completions_++;
   state_[i] = std::move(r);
   if (s.kind != StepKind::Barrier && state_[i].status != StepStatus::Skipped) hooks_.display->finished(s, state_[i]);
-  const bool failed = state_[i].status == StepStatus::Failed;
+  const bool failed = state_[i].status == StepStatus::Failed || state_[i].status == StepStatus::Unknown;
   if (failed && first_failure_ < 0) first_failure_ = i;
   // A readiness drill (--checks-only) changes nothing, so it keeps going: every check and
   // wait runs, and the summary lists all that failed.
   if (failed && !stopping_ && !opt_.checks_only) {
     stopping_ = true;
-    hooks_.display->note("stopping: " + s.id + " failed (" + state_[i].reason + "); no new steps will start" +
+    const bool unknown = state_[i].status == StepStatus::Unknown;
+    hooks_.display->note("stopping: " + s.id + (unknown ? " has an unknown outcome (" : " failed (") +
+                         state_[i].reason + "); no new steps will start" +
                          (running_ ? ", waiting for " + std::to_string(running_) + " running" : ""));
   }
   if (!satisfied(state_[i].status) && !(failed && opt_.checks_only)) return;
@@ -392,10 +419,31 @@ Millis Scheduler::rollback_timeout(const StepInstance& s) const {
   return s.timeout.count() ? s.timeout : Millis(600000);
 }
 
+void Scheduler::keep_dependencies(int i, std::vector<bool>& kept) const {
+  std::vector<int> stack(plan_.steps[i].deps.begin(), plan_.steps[i].deps.end());
+  while (!stack.empty()) {
+    int d = stack.back();
+    stack.pop_back();
+    if (kept[d]) continue;
+    kept[d] = true;
+    stack.insert(stack.end(), plan_.steps[d].deps.begin(), plan_.steps[d].deps.end());
+  }
+}
+
 void Scheduler::rollback(RunOutcome& out) {
+  // Unknown outcomes take part in the order: they may have taken effect. What one
+  // depends on is never undone (the fence stays up while dr-db may be primary).
+  std::vector<bool> kept(plan_.steps.size());
+  for (const auto& s : plan_.steps)
+    if (state_[s.index].status == StepStatus::Unknown) {
+      out.unknown.push_back(s.index);
+      keep_dependencies(s.index, kept);
+    }
   std::vector<int> done;
   for (const auto& s : plan_.steps)
-    if (s.kind == StepKind::Action && state_[s.index].status == StepStatus::Succeeded) done.push_back(s.index);
+    if (s.kind == StepKind::Action &&
+        (state_[s.index].status == StepStatus::Succeeded || state_[s.index].status == StepStatus::Unknown))
+      done.push_back(s.index);
   std::sort(done.begin(), done.end(), [this](int a, int b) { return state_[a].completion > state_[b].completion; });
   if (done.empty()) return;
   if (hooks_.interrupts && hooks_.interrupts->hangup.load()) {
@@ -425,6 +473,25 @@ void Scheduler::rollback(RunOutcome& out) {
   journal({{"type", "rollback_begin"}, {"actions", done.size()}});
   for (size_t k = 0; k < done.size(); ++k) {
     const StepInstance& s = plan_.steps[done[k]];
+    if (state_[s.index].status == StepStatus::Unknown) {
+      if (s.point_of_no_return) {
+        // Never crossed, not even on request: nobody knows whether it happened.
+        out.stopped_at_no_return = s.index;
+        out.not_rolled_back.assign(done.begin() + static_cast<long>(k), done.end());
+        hooks_.display->note("rollback stops at " + s.id + ": a point of no return whose outcome is unknown; it and "
+                             "everything before it stay as they are");
+        journal({{"type", "rollback_stop"}, {"step", s.id}, {"reason", "point of no return, outcome unknown"}});
+        break;
+      }
+      out.not_rolled_back.push_back(s.index);  // its rollback could undo what never happened
+      continue;
+    }
+    if (kept[s.index]) {
+      out.kept.push_back(s.index);
+      journal({{"type", "rollback_keep"}, {"step", s.id}, {"reason", "a step that depends on it is still in effect"}});
+      hooks_.display->note("kept " + s.id + ": a step that depends on it is still in effect");
+      continue;
+    }
     if (s.point_of_no_return && !cross_point_of_no_return(s, done.size() - k)) {
       out.stopped_at_no_return = s.index;
       out.not_rolled_back.assign(done.begin() + static_cast<long>(k), done.end());
@@ -457,6 +524,9 @@ void Scheduler::rollback(RunOutcome& out) {
     journal(rec);
     hooks_.display->note(std::string(e.ok ? "rolled back " : "ROLLBACK FAILED ") + s.id + (e.ok ? "" : ": " + e.error));
     out.rollbacks.push_back(e);
+    // A failed undo leaves the step in effect: what it depends on must stay too (DNS still
+    // points at DR, so DR's services keep running).
+    if (!e.ok) keep_dependencies(s.index, kept);
   }
   journal({{"type", "rollback_end_all"}});
 }

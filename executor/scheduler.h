@@ -57,6 +57,8 @@ struct RunOutcome {
   int stopped_at_no_return = -1;          ///< rollback stopped before this action
   std::vector<int> not_rolled_back;       ///< completed actions left as they are (no-return or stop policy)
   bool rollback_declined = false;
+  std::vector<int> unknown;  ///< actions whose outcome is unknown (they may have taken effect)
+  std::vector<int> kept;     ///< not undone: an unknown or un-undone step depends on them
   std::vector<StepRun> steps;
   long long started_ms = 0, ended_ms = 0;
 };
@@ -95,6 +97,8 @@ class Scheduler {
   void refuse(int i, std::string reason);
   bool ready_to_start(int i) const;
   void rollback(RunOutcome& out);
+  /// Marks everything `i` depends on (transitively) as kept.
+  void keep_dependencies(int i, std::vector<bool>& kept) const;
   std::string output_of(const std::string& id) const;
   Millis rollback_timeout(const StepInstance& s) const;
   bool cross_point_of_no_return(const StepInstance& s, size_t left);

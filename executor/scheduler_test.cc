@@ -148,6 +148,13 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     for (int i : steps) s += (s.empty() ? "" : " ") + plan_->steps[i].id;
     return s;
   }
+  /// How many commands containing `needle` ran.
+  int commands_with(const std::string& needle) const {
+    int n = 0;
+    for (const auto& c : fake_.calls()) n += c.command.find(needle) != std::string::npos;
+    return n;
+  }
+
   std::string rollback_order(const RunOutcome& out) const {
     std::vector<int> steps;
     for (const auto& r : out.rollbacks) steps.push_back(r.step);
@@ -400,24 +407,88 @@ TEST_P(SchedulerTest, RollbackNoneIsListedForManualAttention) {
   EXPECT_EQ(ids(out.manual), "manual_one");
 }
 
-TEST_P(SchedulerTest, AFailedRollbackDoesNotStopTheOthersAndTheRunStaysFailed) {
+TEST_P(SchedulerTest, AFailedRollbackKeepsWhatItDependsOnAndUndoesTheRest) {
   compile(R"(
     action a1 { run = "run a1" rollback = "undo a1" }
     action a2 after a1 { run = "run a2" rollback = "undo a2" }
     action a3 after a2 { run = "run a3" rollback = "undo a3" }
-    action fail after a3 { run = "run fail" rollback = "undo fail" }
+    action other { run = "run other" rollback = "undo other" }
+    action fail after a3, other { run = "run fail" rollback = "undo fail" }
   )");
   fake_.on_command("undo a2", failing());
   fake_.on_command("undo", script(0));
   fake_.on_command("run fail", failing());
   RunOutcome out = run();
   EXPECT_FALSE(out.success);
-  ASSERT_EQ(out.rollbacks.size(), 3u);
-  EXPECT_EQ(rollback_order(out), "a3 a2 a1");
-  EXPECT_TRUE(out.rollbacks[0].ok);
-  EXPECT_FALSE(out.rollbacks[1].ok);
-  EXPECT_EQ(out.rollbacks[1].error, "exit 1");
-  EXPECT_TRUE(out.rollbacks[2].ok);
+  // a2 stays in effect, so a1 (which it needs) stays too; `other` is independent.
+  std::string order = rollback_order(out);
+  EXPECT_EQ(order.find("a1"), std::string::npos) << order;
+  EXPECT_NE(order.find("other"), std::string::npos) << order;
+  for (const auto& rb : out.rollbacks)
+    if (rb.step == index("a2")) {
+      EXPECT_EQ(rb.error, "exit 1");
+    }
+  ASSERT_EQ(out.kept.size(), 1u);
+  EXPECT_EQ(out.kept[0], index("a1"));
+}
+
+TEST_P(SchedulerTest, AConnectionLostDuringAPointOfNoReturnIsUnknownAndKeepsTheFence) {
+  compile(R"(
+    action fence { run = "fence dc" rollback = "unfence dc" }
+    action promote after fence { run = "promote dr" verify = "is primary" rollback = none "cannot demote"
+                                 point_of_no_return = true idempotent = true retry = 1 backoff = 1ms }
+    action after_it after promote { run = "later" rollback = "true" }
+  )");
+  FakeScript lost = script(0);
+  lost.connection_lost = true;
+  fake_.on_command("promote dr", lost);
+  FakeScript refused = script(0);
+  refused.refused = true;
+  fake_.on_command("is primary", refused);
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(status(out, "promote"), StepStatus::Unknown);
+  EXPECT_EQ(status(out, "after_it"), StepStatus::Pending);
+  EXPECT_EQ(commands_with("unfence dc"), 0) << "the fence stays while dr may be primary";
+  EXPECT_EQ(out.stopped_at_no_return, index("promote"));
+  ASSERT_EQ(out.unknown.size(), 1u);
+  // Every attempt is in the reason, not only the last.
+  const std::string& why = out.steps[index("promote")].reason;
+  EXPECT_NE(why.find("attempt 1"), std::string::npos) << why;
+  EXPECT_NE(why.find("attempt 2"), std::string::npos) << why;
+}
+
+TEST_P(SchedulerTest, AnUnknownOutcomeThatVerifyConfirmsIsDone) {
+  compile(R"(action a { run = "run a" verify = "verify a" rollback = "undo a" })");
+  FakeScript lost = script(0);
+  lost.connection_lost = true;
+  fake_.on_command("run a", lost);
+  fake_.on_command("verify a", script(0));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(status(out, "a"), StepStatus::Succeeded);
+  EXPECT_EQ(commands_with("run a"), 1) << "verified, so not run again";
+}
+
+TEST_P(SchedulerTest, AnUnknownNonIdempotentActionWithoutVerifyIsNeverRetried) {
+  compile(R"(action a { run = "run a" rollback = "undo a" retry = 3 backoff = 1ms })");
+  FakeScript lost = script(0);
+  lost.connection_lost = true;
+  fake_.on_command("run a", lost);
+  fake_.on_command("undo a", script(0));
+  RunOutcome out = run();
+  EXPECT_EQ(status(out, "a"), StepStatus::Unknown);
+  EXPECT_EQ(commands_with("run a"), 1);
+  EXPECT_EQ(commands_with("undo a"), 0) << "its rollback could undo what never happened";
+}
+
+TEST_P(SchedulerTest, AConnectionRefusedBeforeTheCommandStartedIsAPlainFailure) {
+  compile(R"(action a { run = "run a" rollback = "undo a" })");
+  FakeScript refused = script(0);
+  refused.refused = true;
+  fake_.on_command("run a", refused);
+  RunOutcome out = run();
+  EXPECT_EQ(status(out, "a"), StepStatus::Failed);
 }
 
 TEST_P(SchedulerTest, OnFailureStopLeavesCompletedActionsAlone) {
@@ -466,7 +537,8 @@ TEST_P(SchedulerTest, ATimeoutFailsTheStepPromptly) {
   fake_.on_command("slowpoke", slow(10000));
   RunOutcome out = run();
   EXPECT_FALSE(out.success);
-  EXPECT_EQ(status(out, "slowpoke"), StepStatus::Failed);
+  // The command started and was killed: it may have done its work.
+  EXPECT_EQ(status(out, "slowpoke"), StepStatus::Unknown);
   EXPECT_TRUE(out.steps[index("slowpoke")].result.timed_out);
   EXPECT_LT(wall_ms_, 1000);
 }
@@ -485,6 +557,59 @@ TEST_P(SchedulerTest, VerifyFailureAndExpectMismatchFailTheStep) {
     EXPECT_EQ(status(out, "c"), StepStatus::Failed);
     EXPECT_NE(out.steps[index("c")].reason.find("does not match"), std::string::npos);
   }
+}
+
+// --- expect: RE2, linear time ---------------------------------------------------------
+
+// std::regex recursed once per repetition here and died with SIGSEGV.
+TEST_P(SchedulerTest, ExpectMatchesALargeOutputWithoutCrashing) {
+  compile(R"dr(check c { probe = "probe c" expect = "^(a|b)*$" })dr");
+  std::string out;
+  while (out.size() < 20 * 1024) out += "ab";
+  fake_.on_command("probe c", script(0, out));
+  RunOutcome r = run();
+  EXPECT_TRUE(r.success) << r.steps[index("c")].reason;
+}
+
+// Nested repetition backtracks exponentially in std::regex: the step hung past its timeout.
+TEST_P(SchedulerTest, ExpectWithNestedRepetitionEndsQuickly) {
+  compile(R"dr(
+    check c { probe = "probe c" expect = "^(a+)+$" timeout = 5s }
+    wait w { probe = "probe w" expect = "^(a+)+$" every = 10ms timeout = 100ms }
+  )dr");
+  // 64 letters are 2^64 ways to split them for a backtracker; RE2 reads each byte once.
+  fake_.set_default(script(0, std::string(64, 'a') + "b"));
+  RunOutcome r = run();
+  EXPECT_EQ(status(r, "c"), StepStatus::Failed);
+  EXPECT_NE(r.steps[index("c")].reason.find("does not match /^(a+)+$/"), std::string::npos)
+      << r.steps[index("c")].reason;
+  if (GetParam() > 1) {
+    EXPECT_EQ(status(r, "w"), StepStatus::Failed);
+    EXPECT_NE(r.steps[index("w")].reason.find("polls): output does not match"), std::string::npos)
+        << r.steps[index("w")].reason;
+  }
+  EXPECT_LT(wall_ms_, 2000);
+}
+
+// With a verify, `expect` is the post-condition: it reads verify's stdout, not run's.
+TEST_P(SchedulerTest, ExpectOnAnActionReadsVerifysOutputWhenItHasOne) {
+  compile(R"(
+    action checked { run = "run checked" verify = "verify checked" expect = "^ok" rollback = "true" }
+    action plain { run = "run plain" expect = "^done" rollback = "true" }
+  )");
+  fake_.on_command("run checked", script(0, "changed\n"));
+  fake_.on_command("verify checked", script(0, "ok\n"));
+  fake_.on_command("run plain", script(0, "done\n"));
+  RunOutcome good = run();
+  EXPECT_TRUE(good.success) << good.steps[index("checked")].reason << good.steps[index("plain")].reason;
+  EXPECT_EQ(good.steps[index("checked")].output, "changed") << "the step's output stays run's";
+
+  compile(R"(action checked { run = "run again" verify = "verify again" expect = "^ok" rollback = "true" })");
+  fake_.on_command("run again", script(0, "ok\n"));
+  fake_.on_command("verify again", script(0, "not yet\n"));
+  RunOutcome bad = run();
+  EXPECT_EQ(status(bad, "checked"), StepStatus::Failed);
+  EXPECT_EQ(bad.steps[index("checked")].reason, "verify output does not match /^ok/");
 }
 
 TEST_P(SchedulerTest, GatesApproveOrReject) {

@@ -388,6 +388,7 @@ bool HostConnection::start_job(Job* job) {
     return false;
   }
   job->channel = ch;
+  job->result.started = true;
   if (job->req.timeout.count() > 0) job->deadline = Clock::now() + job->req.timeout;
   active_.push_back(job);
   return true;

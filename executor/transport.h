@@ -37,11 +37,14 @@ struct ExecResult {
   bool timed_out = false;
   bool cancelled = false;
   bool connection_lost = false;  ///< the transport failed (SSH dropped, spawn failed)
+  bool started = false;          ///< the command was handed to a shell: it may have run
   std::string error;             ///< transport error, human-readable
   std::string stdout_text;       ///< bounded: the last kOutputCap bytes
   std::string stderr_text;       ///< bounded likewise
   std::chrono::milliseconds duration{0};
   bool ok() const { return exit_code == 0 && !timed_out && !cancelled && error.empty(); }
+  /// Started, then ended without an exit status drplan can trust: it may have done its work.
+  bool outcome_unknown() const { return started && (timed_out || cancelled || connection_lost); }
 };
 
 /// Output kept per stream; older bytes are dropped (the tail is what operators need).

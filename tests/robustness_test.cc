@@ -21,8 +21,9 @@
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
+
+#include <re2/re2.h>
 
 #include "compiler/compile.h"
 #include "tests/rng.h"
@@ -47,6 +48,13 @@ std::string read_file(const fs::path& p) {
 void write_file(const fs::path& p, std::string_view text) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+// A clang-style "file:line:col: error: " line somewhere in drplan's output. RE2 over bytes
+// (the output may hold any): std::regex recursed once per character of [^\n]+.
+bool has_located_error(std::string_view output) {
+  static const RE2 kLocated(R"((^|\n)[^\n]+:\d+:\d+: error: )", RE2::Latin1);
+  return RE2::PartialMatch(output, kLocated);
 }
 
 const fs::path kSource = DRPLAN_SOURCE_DIR;
@@ -158,8 +166,7 @@ std::string compile_in_process(const fs::path& path, std::string_view text, bool
       bool located = false;
       for (const auto& d : diags.all()) located |= d.severity == Severity::Error && d.loc.valid();
       if (!located) return "errors without a location:\n" + rendered;
-      static const std::regex kLocated(R"((^|\n)[^\n]+:\d+:\d+: error: )");
-      if (!std::regex_search(rendered, kLocated)) return "no located error line in:\n" + rendered;
+      if (!has_located_error(rendered)) return "no located error line in:\n" + rendered;
     } else if (diags.has_errors()) {
       return "a plan despite errors:\n" + rendered;
     }
@@ -242,10 +249,11 @@ std::string judge(const RunResult& r, bool json = false) {
   if (r.signal) return "killed by signal " + std::to_string(r.signal) + ":\n" + head;
   if (r.exit_code < 0 || r.exit_code > 2) return "exit code " + std::to_string(r.exit_code) + ":\n" + head;
   // Word-bounded: "unterminated string" is a fine message, "terminate called" is not.
-  static const std::regex kCrash(
-      R"(\bterminate\b|\bAborted\b|Segmentation|AddressSanitizer|[Ss]tack trace|core dumped|internal error)");
-  std::smatch m;
-  if (std::regex_search(r.output, m, kCrash)) return "output contains '" + m.str() + "':\n" + head;
+  static const RE2 kCrash(
+      R"((\bterminate\b|\bAborted\b|Segmentation|AddressSanitizer|[Ss]tack trace|core dumped|internal error))",
+      RE2::Latin1);
+  std::string m;
+  if (RE2::PartialMatch(r.output, kCrash, &m)) return "output contains '" + m + "':\n" + head;
   if (r.exit_code == 1) {
     if (json) {
       auto j = nlohmann::json::parse(r.output.substr(r.output.find('[')), nullptr, false);
@@ -254,8 +262,7 @@ std::string judge(const RunResult& r, bool json = false) {
         for (const auto& d : j) located |= d.value("severity", "") == "error" && d.contains("line");
       if (!located) return "exit 1 without a located error in the JSON:\n" + head;
     } else {
-      static const std::regex kLocated(R"((^|\n)[^\n]+:\d+:\d+: error: )");
-      if (!std::regex_search(r.output, kLocated)) return "exit 1 without a located error:\n" + head;
+      if (!has_located_error(r.output)) return "exit 1 without a located error:\n" + head;
     }
   }
   return "";

@@ -61,6 +61,7 @@ if command -v dot >/dev/null; then
 fi
 
 # -j and --per-host: out of 1..256 is a usage error naming the option; nothing starts.
+export DRPLAN_LOCK_DIR=$tmp/locks
 printf '[inventory]\nname = "local"\n' > "$tmp/local.toml"
 printf 'plan p {\n  action a on local { run = "touch %s/ran" rollback = "true" }\n}\n' "$tmp" > "$tmp/local.dr"
 for bad_j in "-j 0" "-j -1" "-j 100000" "-j x" "--jobs=0" "--per-host 0" "--per-host 257"; do

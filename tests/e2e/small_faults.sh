@@ -3,6 +3,7 @@
 # step output full of terminal escapes; a reader of stdout that goes away (`| head`); --resume
 # of a run that is still live; secrets masked where output is shown, never in the data.
 source "$(dirname "$0")/lib/local.sh"
+export DRPLAN_LOCK_DIR=$T/locks  # not the machine-wide one: other tests use the same inventory name
 command -v script >/dev/null || { bad "script(1) (util-linux) is needed"; finish; exit 1; }
 
 # on_tty CMD: runs CMD on a pseudo-terminal (script(1)); output in $T/tty.out, exit code in $RC.
