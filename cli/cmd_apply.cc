@@ -24,6 +24,7 @@
 #include "executor/run_identity.h"
 #include "executor/scheduler.h"
 #include "executor/ssh_transport.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -220,7 +221,8 @@ nlohmann::json sets_json(const ApplyOptions& o) {
 }
 
 void print_preview(const CompiledPlan& plan, const Style& st) {
-  std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ", plan.title.c_str(), st.reset());
+  std::printf("%sPlan %s%s%s%s\n", st.bold(), plan.name.c_str(), plan.title.empty() ? "" : " — ",
+              visible_controls(plan.title).c_str(), st.reset());
   for (size_t w = 0; w < plan.waves.size(); ++w) {
     std::printf("  wave %zu:", w + 1);
     for (int i : plan.waves[w]) std::printf(" %s", plan.steps[i].id.c_str());
@@ -331,6 +333,7 @@ int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::s
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
+  for (const auto& p : rp.problems) std::fprintf(stderr, "drplan: warning: %s\n", p.c_str());
   if (rp.run_start.value("checks_only", false)) {
     std::fprintf(stderr, "drplan: error: run %s was a --checks-only drill; start a new run instead\n", run_dir.c_str());
     return 1;
@@ -464,16 +467,10 @@ int run_apply(const ApplyOptions& o) {
     std::fprintf(stderr, "drplan: error: %s\n", error.c_str());
     return 2;
   }
-  std::vector<StepRun> initial(plan.steps.size());
-  std::string run_dir;
-  if (o.resume) {
-    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
-  } else {
-    run_dir = state_dir + "/runs/" + run_id_for(plan.name);
-  }
+  // The lock before the journal of a run to resume: a run that is still live is named by
+  // its lock (pid, user@host, since), not judged from a journal it is still writing.
+  std::string run_dir = o.resume ? resume_dir(o, state_dir, plan.name) : state_dir + "/runs/" + run_id_for(plan.name);
   const std::string run_id = fs::path(run_dir).filename().string();
-  std::vector<std::string> excluded;
-  if (int rc = select_steps(plan, o, initial, excluded)) return rc;
 
   std::string lock_path;
   if (!inventory_lock_path(o, plan, lock_path, &error)) {
@@ -487,6 +484,11 @@ int run_apply(const ApplyOptions& o) {
     return 1;
   }
   if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
+  std::vector<StepRun> initial(plan.steps.size());
+  if (o.resume)
+    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
+  std::vector<std::string> excluded;
+  if (int rc = select_steps(plan, o, initial, excluded)) return rc;
   Style st{o.color};
   if (!confirm_start(o, plan, st)) return 1;
 
@@ -502,7 +504,7 @@ int run_apply(const ApplyOptions& o) {
   RunOutcome out = execute(o, plan, journal, masker, secrets, run_id, std::move(initial));
   journal.append({{"type", "run_end"}, {"status", out.success ? "succeeded" : out.interrupted ? "interrupted" : "failed"},
                   {"duration_ms", out.ended_ms - out.started_ms}});
-  print_run_summary(plan, out, run_id, journal.path(), st);
+  print_run_summary(plan, out, run_id, journal.path(), st, masker);
   return out.success ? 0 : 1;
 }
 

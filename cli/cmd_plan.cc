@@ -9,6 +9,7 @@
 #include "cli/plan_view.h"
 #include "compiler/dag.h"
 #include "compiler/units.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -27,7 +28,8 @@ std::string deps_of(const CompiledPlan& p, const StepInstance& s) {
 void print_text(const CompiledPlan& p, const std::string& inventory_path, const Style& st) {
   size_t counts[5] = {0, 0, 0, 0, 0};
   for (const auto& s : p.steps) counts[static_cast<int>(s.kind)]++;
-  std::printf("%sPlan %s%s%s%s\n", st.bold(), p.name.c_str(), p.title.empty() ? "" : " — ", p.title.c_str(), st.reset());
+  std::printf("%sPlan %s%s%s%s\n", st.bold(), p.name.c_str(), p.title.empty() ? "" : " — ",
+              visible_controls(p.title).c_str(), st.reset());
   std::printf("  file:       %s\n", p.file.c_str());
   if (p.inventory)
     std::printf("  inventory:  %s%s\n", inventory_path.c_str(),

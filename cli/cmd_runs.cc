@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "executor/journal.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -15,6 +16,11 @@ std::string state_dir_of(const std::string& state_dir, const std::string& invent
   if (!state_dir.empty()) return state_dir;
   if (!inventory.empty()) return (fs::absolute(inventory).parent_path() / ".drplan").string();
   return ".drplan";
+}
+
+// Damaged records were skipped or read without their bad fields: say where, and go on.
+void warn_about(const std::vector<std::string>& problems) {
+  for (const auto& p : problems) std::fprintf(stderr, "drplan: warning: %s\n", p.c_str());
 }
 
 std::string seconds(long long ms) {
@@ -34,7 +40,9 @@ int run_runs(const RunsOptions& o) {
   }
   std::printf("%-48s %-12s %-26s %-12s %s\n", "run", "plan", "started", "status", "by");
   for (const auto& r : runs) {
-    auto records = read_journal(r + "/journal.jsonl");
+    std::vector<std::string> problems;
+    auto records = read_journal(r + "/journal.jsonl", nullptr, &problems);
+    warn_about(problems);
     if (records.empty()) continue;
     const auto& first = records.front();
     std::string status = "interrupted (no end record)";
@@ -62,7 +70,9 @@ int run_log(const LogOptions& o) {
     run_dir = fs::is_directory(o.run) ? o.run : dir + "/runs/" + o.run;
   }
   int torn = 0;
-  auto records = read_journal(run_dir + "/journal.jsonl", &torn);
+  std::vector<std::string> problems;
+  auto records = read_journal(run_dir + "/journal.jsonl", &torn, &problems);
+  warn_about(problems);
   if (records.empty()) {
     std::fprintf(stderr, "drplan: error: no journal in %s\n", run_dir.c_str());
     return 2;
@@ -86,15 +96,15 @@ int run_log(const LogOptions& o) {
     } else if (type == "step_end") {
       std::printf("%s  %-6s %s%s%s\n", ts.c_str(), r.value("status", "").c_str(), step.c_str(),
                   r.contains("duration_ms") ? (" (" + seconds(r.value("duration_ms", 0LL)) + ")").c_str() : "",
-                  r.contains("reason") ? (": " + r.value("reason", "")).c_str() : "");
+                  r.contains("reason") ? (": " + visible_controls(r.value("reason", ""))).c_str() : "");
       if (r.contains("result") && r["result"].contains("stderr_tail") && r.value("status", "") == "failed")
-        std::printf("         stderr: %s\n", r["result"].value("stderr_tail", "").c_str());
+        std::printf("         stderr: %s\n", visible_controls(r["result"].value("stderr_tail", ""), true).c_str());
     } else if (type == "gate") {
       std::printf("%s  gate   %s %s by %s (%s)\n", ts.c_str(), step.c_str(), r.value("decision", "").c_str(),
                   r.value("by", "").c_str(), r.value("how", "").c_str());
     } else if (type == "step_retry") {
       std::printf("%s  retry  %s after attempt %d: %s\n", ts.c_str(), step.c_str(), r.value("attempt", 0),
-                  r.value("reason", "").c_str());
+                  visible_controls(r.value("reason", "")).c_str());
     } else if (type == "rollback_end") {
       std::printf("%s  %s %s\n", ts.c_str(), r.value("ok", false) ? "undone" : "ROLLBACK FAILED", step.c_str());
     } else if (type == "no_return_decision" || type == "rollback_stop") {

@@ -1,20 +1,21 @@
 // drplan's command line: one table of subcommands. This is the only file that includes
 // CLI11 (a heavy header); it fills the option structs of commands.h and dispatches.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/heap_tuning.h"
+#include "executor/terminal.h"
 
 namespace {
 
 using namespace drplan::cli;
-
-bool use_color(int fd) { return isatty(fd) && !std::getenv("NO_COLOR") && std::getenv("TERM") != std::string("dumb"); }
 
 // --set k=v: parsed here, type-checked by the compiler against the plan's params.
 void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets, bool files_required) {
@@ -23,6 +24,21 @@ void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets,
   cmd->add_option("-i,--inventory", o.inventory, "Inventory file (TOML)");
   cmd->add_option("--set", sets, "Override a plan parameter: --set name=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+}
+
+// -j and --per-host size the worker pool and the load on one host: a typo (-j 0, -j 100000)
+// is refused before anything starts, never silently replaced nor left to abort half-way.
+constexpr int kMaxParallel = 256;
+CLI::Validator parallelism() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        int n = 0;
+        const char* end = text.data() + text.size();
+        auto [p, ec] = std::from_chars(text.data(), end, n);
+        if (ec == std::errc() && p == end && n >= 1 && n <= kMaxParallel) return "";
+        return "expected a number of parallel steps from 1 to " + std::to_string(kMaxParallel) + ", got '" + text + "'";
+      },
+      "1.." + std::to_string(kMaxParallel));
 }
 
 bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
@@ -41,6 +57,10 @@ bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
 
 int main(int argc, char** argv) {
   drplan::cli::tune_heap();
+  // `drplan apply ... | head` must not kill a run half-way: a closed stdout is a write error
+  // (the display notices and stops showing), never a signal. Spawned commands get the
+  // default disposition back (LocalTransport).
+  signal(SIGPIPE, SIG_IGN);
   CLI::App app{"drplan: disaster-recovery runbooks as code (check, plan, graph, apply)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "drplan 0.1.0");
@@ -72,8 +92,9 @@ int main(int argc, char** argv) {
   auto* a = app.add_subcommand("apply", "Run a plan: dependency order, parallel, journaled, with rollback");
   add_common(a, apply, apply_sets, false);
   a->add_flag("-y,--yes", apply.yes, "Do not ask for confirmation; approve every gate");
-  a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)");
-  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one inventory host (default 4); `on local` steps are bounded by -j only");
+  a->add_option("-j,--jobs", apply.jobs, "Steps run in parallel (default 8)")->check(parallelism());
+  a->add_option("--per-host", apply.per_host, "Steps run in parallel on one inventory host (default 4); `on local` steps are bounded by -j only")
+      ->check(parallelism());
   a->add_option("--approve", apply.approve, "Approve this gate non-interactively (repeatable)");
   a->add_option("--only", apply.only, "Run only these steps (and nothing that depends on others)");
   a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");
@@ -111,12 +132,12 @@ int main(int argc, char** argv) {
 
   try {
     if (c->parsed()) {
-      check.color = use_color(STDERR_FILENO);
+      check.color = drplan::color_wanted(STDERR_FILENO);
       if (!split_sets(check_sets, check)) return 2;
       return run_check(check);
     }
     if (p->parsed()) {
-      plan.color = use_color(STDOUT_FILENO);
+      plan.color = drplan::color_wanted(STDOUT_FILENO);
       if (!split_sets(plan_sets, plan)) return 2;
       return run_plan(plan);
     }
@@ -125,7 +146,7 @@ int main(int argc, char** argv) {
       return run_graph(graph);
     }
     if (a->parsed()) {
-      apply.color = use_color(STDOUT_FILENO);
+      apply.color = drplan::color_wanted(STDOUT_FILENO);
       apply.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
       apply.argv.assign(argv, argv + argc);
       if (!split_sets(apply_sets, apply)) return 2;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "compiler/units.h"
+#include "executor/terminal.h"
 
 namespace drplan::cli {
 
@@ -10,7 +11,7 @@ namespace {
 
 void print_command(const char* label, const Command& c, const Style& st) {
   if (c.empty()) return;
-  std::string text = c.display();
+  std::string text = visible_controls(c.display(), /*keep_newlines=*/true);
   // Continuation lines of multi-line scripts stay aligned under the first.
   std::string indented;
   for (char ch : text) {
@@ -39,12 +40,12 @@ void print_step(const CompiledPlan& p, const StepInstance& s, const std::string&
   if (s.kind == StepKind::Check && s.severity == CheckSeverity::Warn) flags += "  severity warn";
   std::printf("  %s%-7s%s %s%-28s%s on %-10s%s\n", color, step_kind_name(s.kind), st.reset(), st.bold(), s.id.c_str(),
               st.reset(), s.host_name.c_str(), flags.c_str());
-  if (!s.title.empty()) std::printf("      %s%s%s\n", st.dim(), s.title.c_str(), st.reset());
+  if (!s.title.empty()) std::printf("      %s%s%s\n", st.dim(), visible_controls(s.title).c_str(), st.reset());
   if (!s.enabled) std::printf("      skipped: %s\n", s.disabled_reason.c_str());
   if (s.has_condition) std::printf("      when      %s\n", s.condition.display().c_str());
   if (s.kind == StepKind::Gate) {
-    std::printf("      ask       %s\n", s.ask.c_str());
-    if (!s.details.empty()) std::printf("      details   %s\n", s.details.c_str());
+    std::printf("      ask       %s\n", visible_controls(s.ask).c_str());
+    if (!s.details.empty()) std::printf("      details   %s\n", visible_controls(s.details).c_str());
   }
   print_command(s.kind == StepKind::Action ? "run" : "probe", s.run, st);
   if (!s.expect.empty() && s.verify.empty()) std::printf("      expect    stdout matches /%s/\n", s.expect.text().c_str());

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "executor/terminal.h"
+
 namespace drplan::cli {
 
 namespace {
@@ -31,7 +33,7 @@ void indent(const std::string& text, const char* prefix) {
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
     std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    std::printf("%s%s\n", prefix, line.c_str());
+    std::printf("%s%s\n", prefix, visible_controls(line).c_str());
     if (nl == std::string::npos) break;
     start = nl + 1;
   }
@@ -59,7 +61,11 @@ std::vector<int> actual_critical_path(const CompiledPlan& plan, const std::vecto
 }  // namespace
 
 void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
-                       const std::string& journal_path, const Style& st) {
+                       const std::string& journal_path, const Style& st, const Masker& masker) {
+  // Tails of kOutputCap bytes were cut at their start.
+  auto shown = [&](const std::string& text) {
+    return masker.mask(text, text.size() >= kOutputCap ? Masker::kCutAtStart : Masker::kWhole);
+  };
   const auto& runs = out.steps;
   int counts[7] = {0};
   for (const auto& s : plan.steps)
@@ -85,7 +91,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
                                                                                             : "";
     std::string note = r.reason.size() > 70 ? r.reason.substr(0, 67) + "..." : r.reason;
     std::printf("  %-30s %-8s %s%-8s%s %9s  %s\n", s.id.c_str(), s.host_name.c_str(), color, status_name(r.status),
-                st.reset(), dur.c_str(), note.c_str());
+                st.reset(), dur.c_str(), visible_controls(note).c_str());
   }
 
   if (!not_run.empty()) std::printf("  not run: %s\n", not_run.c_str());
@@ -95,8 +101,8 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (r.status != StepStatus::Failed && r.status != StepStatus::Warned) continue;
     std::printf("\n  %s%s %s on %s%s: %s\n", r.status == StepStatus::Failed ? st.red() : st.yellow(),
                 r.status == StepStatus::Failed ? "FAILED" : "WARNING", s.id.c_str(), s.host_name.c_str(), st.reset(),
-                r.reason.c_str());
-    std::string tail = last_lines(r.result.stdout_text + r.result.stderr_text, 8);
+                visible_controls(r.reason).c_str());
+    std::string tail = last_lines(shown(r.result.stdout_text) + shown(r.result.stderr_text), 8);
     if (!tail.empty()) indent(tail, "    | ");
   }
 
@@ -104,11 +110,12 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
   for (int i : out.unknown) {
     const StepInstance& s = plan.steps[i];
     std::printf("\n  %sOUTCOME UNKNOWN %s on %s%s: %s\n", st.red(), s.id.c_str(), s.host_name.c_str(), st.reset(),
-                runs[i].reason.c_str());
+                visible_controls(runs[i].reason).c_str());
     bool promote = std::find(s.tags.begin(), s.tags.end(), "db.promote") != s.tags.end();
     std::printf("    it may have taken effect%s; drplan did not retry it blindly nor roll back what it depends on\n",
                 promote ? (" (" + s.host_name + " may now be primary)").c_str() : "");
-    if (!s.verify.empty()) std::printf("    check by hand: %s\n", s.verify.display().c_str());
+    if (!s.verify.empty())
+      std::printf("    check by hand: %s\n", visible_controls(s.verify.display(), /*keep_newlines=*/true).c_str());
   }
 
   if (!out.rollbacks.empty() || out.stopped_at_no_return >= 0 || !out.manual.empty() || out.rollback_declined ||
@@ -116,7 +123,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     std::printf("\n  %sRollback%s\n", st.bold(), st.reset());
     for (const auto& rb : out.rollbacks)
       std::printf("    %s %s%s\n", rb.ok ? "rolled back" : "ROLLBACK FAILED:", plan.steps[rb.step].id.c_str(),
-                  rb.ok ? "" : (" — " + rb.error).c_str());
+                  rb.ok ? "" : (" — " + visible_controls(rb.error)).c_str());
     if (out.stopped_at_no_return >= 0) {
       const auto& s = plan.steps[out.stopped_at_no_return];
       std::printf("    stopped at %s: a point of no return, not undone automatically%s%s\n", s.id.c_str(),
@@ -143,7 +150,8 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (s.report.empty() || r.output.empty()) continue;
     if (!any_report) std::printf("\n  %sReports%s\n", st.bold(), st.reset());
     any_report = true;
-    std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(), last_lines(r.output, 3).c_str());
+    std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(),
+                visible_controls(last_lines(shown(r.output), 3), /*keep_newlines=*/true).c_str());
   }
   for (const auto& s : plan.steps) {
     const StepRun& r = runs[s.index];

@@ -9,7 +9,8 @@
 
 namespace drplan::cli {
 
+/// Outputs in `out` are data: what of them is shown passes through `masker` here.
 void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
-                       const std::string& journal_path, const Style& st);
+                       const std::string& journal_path, const Style& st, const Masker& masker);
 
 }  // namespace drplan::cli

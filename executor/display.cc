@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "compiler/units.h"
 #include "executor/journal.h"
+#include "executor/terminal.h"
 
 namespace drplan {
 
@@ -53,36 +56,58 @@ int terminal_columns() {
   return 80;
 }
 
+// A closed stdout (`drplan apply | head`, a terminal gone with its ssh session) is "display
+// gone": nothing more is written there, once said on stderr; the run goes on, journaled.
+class Screen {
+ public:
+  bool gone() const { return gone_; }
+  void flush() {
+    if (gone_ || (std::fflush(stdout) == 0 && !std::ferror(stdout))) return;
+    const int err = errno;
+    gone_ = true;
+    std::fprintf(stderr, "drplan: warning: cannot write to standard output (%s); the run goes on, see its journal\n",
+                 std::strerror(err));
+  }
+
+ private:
+  bool gone_ = false;
+};
+
 class PlainDisplay : public Display {
  public:
   explicit PlainDisplay(bool color) : color_(color) {}
   void started(const StepInstance& s, int attempt) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (screen_.gone()) return;
     std::printf("%s  start   %s %s on %s%s\n", clock_now().c_str(), step_kind_name(s.kind), s.id.c_str(),
                 where(s).c_str(), attempt > 1 ? (" (attempt " + std::to_string(attempt) + ")").c_str() : "");
-    std::fflush(stdout);
+    screen_.flush();
   }
   void line(const StepInstance& s, std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::printf("%s  | %s: %.*s\n", clock_now().c_str(), s.id.c_str(), static_cast<int>(text.size()), text.data());
-    std::fflush(stdout);
+    if (screen_.gone()) return;
+    std::printf("%s  | %s: %s\n", clock_now().c_str(), s.id.c_str(), visible_controls(text).c_str());
+    screen_.flush();
   }
   void finished(const StepInstance& s, const StepRun& r) override {
     std::lock_guard<std::mutex> lock(mu_);
+    if (screen_.gone()) return;
     const char* c = !color_ ? "" : r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m" : "\033[32m";
     std::printf("%s  %s%-7s%s %s on %s (%s)%s%s\n", clock_now().c_str(), c, status_name(r.status), color_ ? "\033[0m" : "",
                 s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(),
-                r.reason.empty() ? "" : ": ", r.reason.c_str());
-    std::fflush(stdout);
+                r.reason.empty() ? "" : ": ", visible_controls(r.reason).c_str());
+    screen_.flush();
   }
   void note(std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::printf("%s  %.*s\n", clock_now().c_str(), static_cast<int>(text.size()), text.data());
-    std::fflush(stdout);
+    if (screen_.gone()) return;
+    std::printf("%s  %s\n", clock_now().c_str(), visible_controls(text).c_str());
+    screen_.flush();
   }
 
  protected:
   std::mutex mu_;
+  Screen screen_;
   bool color_;
 };
 
@@ -109,7 +134,7 @@ class LiveDisplay : public Display {
   void line(const StepInstance& s, std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = running_.find(s.index);
-    if (it != running_.end()) it->second.last = std::string(text.substr(0, 512));
+    if (it != running_.end()) it->second.last = visible_controls(text.substr(0, 512));
     // Chatty commands would flood the terminal: redraw at most every 100 ms, the ticker
     // catches up with the rest.
     auto now = std::chrono::steady_clock::now();
@@ -121,18 +146,20 @@ class LiveDisplay : public Display {
     if (s.kind == StepKind::Gate) paused_ = false;
     running_.erase(s.index);
     erase();
+    if (screen_.gone()) return;
     const char* mark = r.status == StepStatus::Failed ? "✗" : r.status == StepStatus::Warned ? "!"
                      : r.status == StepStatus::Skipped ? "-" : "✓";
     const char* tint = r.status == StepStatus::Failed ? "\033[31m" : r.status == StepStatus::Warned ? "\033[33m"
                      : r.status == StepStatus::Skipped ? "\033[2m" : "\033[32m";
     std::printf("%s %s%s%s %-28s %-8s %7s  %s\n", clock_now().c_str(), color_ ? tint : "", mark, color_ ? "\033[0m" : "",
-                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(), r.reason.c_str());
+                s.id.c_str(), where(s).c_str(), seconds(r.ended_ms - r.started_ms).c_str(), visible_controls(r.reason).c_str());
     draw();
   }
   void note(std::string_view text) override {
     std::lock_guard<std::mutex> lock(mu_);
     erase();
-    std::printf("%s %s%.*s%s\n", clock_now().c_str(), color_ ? "\033[1m" : "", static_cast<int>(text.size()), text.data(),
+    if (screen_.gone()) return;
+    std::printf("%s %s%s%s\n", clock_now().c_str(), color_ ? "\033[1m" : "", visible_controls(text).c_str(),
                 color_ ? "\033[0m" : "");
     draw();
   }
@@ -150,12 +177,13 @@ class LiveDisplay : public Display {
     int attempt;
   };
   void erase() {
+    if (screen_.gone()) return;
     for (int i = 0; i < drawn_; ++i) std::printf("\033[1A\033[2K");
     drawn_ = 0;
-    std::fflush(stdout);
+    screen_.flush();
   }
   void draw() {
-    if (paused_) return;
+    if (paused_ || screen_.gone()) return;
     auto now = std::chrono::steady_clock::now();
     const int columns = terminal_columns();
     int n = 0;
@@ -177,7 +205,7 @@ class LiveDisplay : public Display {
     drawn_ = n;
     dirty_ = false;
     last_draw_ = now;
-    std::fflush(stdout);
+    screen_.flush();
   }
   void redraw() {
     erase();
@@ -195,6 +223,7 @@ class LiveDisplay : public Display {
 
   bool color_;
   std::mutex mu_;
+  Screen screen_;
   std::condition_variable cv_;
   bool stop_ = false, paused_ = false, dirty_ = false;
   int drawn_ = 0;
@@ -214,7 +243,8 @@ class SilentDisplay : public Display {
 }  // namespace
 
 std::unique_ptr<Display> make_display(bool live, bool color) {
-  if (live) return std::make_unique<LiveDisplay>(color);
+  // Redrawing in place needs cursor movement, which an unknown terminal may not have.
+  if (live && redraw_supported()) return std::make_unique<LiveDisplay>(color);
   return std::make_unique<PlainDisplay>(color);
 }
 

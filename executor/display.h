@@ -1,7 +1,8 @@
 #pragma once
 // What the operator sees during `apply`. On a terminal: the running steps (host, elapsed,
 // last output line) kept live at the bottom, finished steps scrolling above. Otherwise:
-// plain timestamped lines. Every text shown has passed through the Masker.
+// plain timestamped lines. Every text shown has passed through the Masker, and its control
+// characters are rendered visibly (visible_controls): step output cannot drive the terminal.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,7 +24,7 @@ class Display {
   virtual void pause() {}
 };
 
-/// `live`: redraw running steps in place (a terminal); else plain lines. `out` is stdout.
+/// `live`: redraw running steps in place (a terminal whose TERM is known); else plain lines. `out` is stdout.
 std::unique_ptr<Display> make_display(bool live, bool color);
 /// For tests: shows nothing.
 std::unique_ptr<Display> make_silent_display();

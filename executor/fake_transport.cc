@@ -91,7 +91,7 @@ ExecResult FakeTransport::exec(const ExecRequest& req) {
     r.exit_code = fail_now ? script.fail_exit : script.exit_code;
     r.stdout_text = script.stdout_text;
     r.stderr_text = script.stderr_text;
-    if (req.on_line && !r.stdout_text.empty()) req.on_line(r.stdout_text, false);
+    if (req.on_line && !r.stdout_text.empty()) req.on_line(r.stdout_text, false, false);
   }
   auto end = Clock::now();
   r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(end - start);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "executor/run_identity.h"
+#include "executor/terminal.h"
 
 namespace drplan {
 
@@ -34,7 +35,7 @@ GateDecision TerminalPrompter::decide(const StepInstance& gate) {
   GateDecision d{false, current_operator(), "terminal"};
   for (;;) {
     std::fprintf(tty, "\n\033[1;34m? gate %s\033[0m  %s\n  [a]pprove  [r]eject  [d]etails > ", gate.id.c_str(),
-                 gate.ask.c_str());
+                 visible_controls(gate.ask).c_str());
     std::fflush(tty);
     std::string line;
     if (!read_line(tty, line)) break;
@@ -44,8 +45,8 @@ GateDecision TerminalPrompter::decide(const StepInstance& gate) {
     }
     if (line == "r" || line == "reject" || line == "n" || line == "no") break;
     if (line == "d" || line == "details") {
-      std::fprintf(tty, "  %s\n", gate.details.empty() ? "(no details given)" : gate.details.c_str());
-      if (!gate.title.empty()) std::fprintf(tty, "  %s\n", gate.title.c_str());
+      std::fprintf(tty, "  %s\n", gate.details.empty() ? "(no details given)" : visible_controls(gate.details).c_str());
+      if (!gate.title.empty()) std::fprintf(tty, "  %s\n", visible_controls(gate.title).c_str());
     }
   }
   std::fclose(tty);
@@ -57,7 +58,7 @@ bool TerminalPrompter::confirm(const std::string& question, bool fallback) {
   std::lock_guard<std::mutex> lock(mu_);
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) return fallback;
-  std::fprintf(tty, "\n\033[1m%s\033[0m [y/n] > ", question.c_str());
+  std::fprintf(tty, "\n\033[1m%s\033[0m [y/n] > ", visible_controls(question).c_str());
   std::fflush(tty);
   std::string line;
   bool answer = fallback;

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "executor/record_fields.h"
+
 namespace drplan {
 
 namespace fs = std::filesystem;
@@ -115,18 +117,24 @@ bool JournalWriter::append(nlohmann::json record) {
   return !failed_;
 }
 
-std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped) {
+std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped, std::vector<std::string>* problems) {
   std::vector<nlohmann::json> out;
   std::ifstream in(path);
   std::string line;
-  int bad = 0;
+  int bad = 0, number = 0;
+  auto report = [&](const std::string& what) {
+    if (problems) problems->push_back(path + ":" + std::to_string(number) + ": " + what);
+  };
   while (std::getline(in, line)) {
+    ++number;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       ++bad;
+      report(j.is_discarded() ? "not JSON (a torn or damaged line); skipped" : "not a JSON object; skipped");
       continue;
     }
+    for (const auto& p : drop_mistyped_fields(j)) report(p);
     out.push_back(std::move(j));
   }
   if (skipped) *skipped = bad;

@@ -39,8 +39,11 @@ class JournalWriter {
   uint64_t syncs_ = 0;
 };
 
-/// Reads every complete record; a torn or malformed line is skipped (and counted).
-std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped = nullptr);
+/// Reads every complete record; a torn or malformed line is skipped (and counted). Fields of
+/// the wrong type are dropped (drop_mistyped_fields), so readers may use value() safely.
+/// `problems` receives one "PATH:LINE: what" per skipped line or dropped field.
+std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped = nullptr,
+                                         std::vector<std::string>* problems = nullptr);
 
 /// Milliseconds since the epoch, and an ISO-8601 UTC rendering for records and screens.
 long long now_ms();

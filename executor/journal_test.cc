@@ -122,5 +122,41 @@ TEST_F(JournalTest, ListRunsOldestFirst) {
   EXPECT_EQ(fs::path(runs[0]).filename(), "20240101-000000-p-1");
 }
 
+TEST_F(JournalTest, WronglyTypedFieldsAreDroppedAndReportedWithTheirLine) {
+  fs::create_directories(dir_);
+  const std::string path = (dir_ / "journal.jsonl").string();
+  std::ofstream(path) << R"({"type":"run_start","plan":5,"pid":"x","sets":{"to":"dr","port":8443,"bad":[1]}})" "\n"
+                      << R"({"type":"step_end","step":"a","status":"ok","attempts":1.5,"result":{"exit":"0"}})" "\n"
+                      << R"({"type":["step_start"],"step":"b"})" "\n"
+                      << "[1,2]\n"
+                      << R"({"type":"step_end","step":"c")" "\n";
+  int skipped = 0;
+  std::vector<std::string> problems;
+  auto records = read_journal(path, &skipped, &problems);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(skipped, 2);
+  // Every reader's value() is safe now: the defaults stand in for the dropped fields.
+  EXPECT_EQ(records[0].value("plan", "?"), "?");
+  EXPECT_EQ(records[0].value("pid", 0), 0);
+  EXPECT_EQ(records[0]["sets"], (nlohmann::json{{"to", "dr"}, {"port", "8443"}}));
+  EXPECT_EQ(records[1].value("attempts", 0), 0);
+  EXPECT_EQ(records[1]["result"].value("exit", -1), -1);
+  EXPECT_EQ(records[1].value("status", ""), "ok");
+  EXPECT_EQ(records[2].value("type", ""), "");
+  EXPECT_EQ(records[2].value("step", ""), "b");
+  const std::vector<std::string> expected = {
+      path + ":1: field 'pid' is a string, expected an integer; ignored",
+      path + ":1: field 'plan' is an integer, expected a string; ignored",
+      path + ":1: field 'sets.bad' is an array, expected a string; ignored",
+      path + ":1: field 'sets.port' is an integer, expected a string; read as 8443",
+      path + ":2: field 'attempts' is a fractional number, expected an integer; ignored",
+      path + ":2: field 'result.exit' is a string, expected an integer; ignored",
+      path + ":3: field 'type' is an array, expected a string; ignored",
+      path + ":4: not a JSON object; skipped",
+      path + ":5: not JSON (a torn or damaged line); skipped",
+  };
+  EXPECT_EQ(problems, expected);
+}
+
 }  // namespace
 }  // namespace drplan

@@ -107,8 +107,12 @@ ExecResult LocalTransport::exec(const ExecRequest& req) {
 
   TailBuffer out_tail, err_tail;
   LineSplitter out_lines, err_lines;
-  auto emit_out = [&](std::string_view l) { if (req.on_line) req.on_line(l, false); };
-  auto emit_err = [&](std::string_view l) { if (req.on_line) req.on_line(l, true); };
+  auto emit_out = [&](std::string_view l, bool cut) {
+    if (req.on_line) req.on_line(l, false, cut);
+  };
+  auto emit_err = [&](std::string_view l, bool cut) {
+    if (req.on_line) req.on_line(l, true, cut);
+  };
   // The shell's exit is an event too (a pidfd): a service it started in the background may
   // keep our pipes open for as long as it runs, and must neither hang the step nor be killed.
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));

@@ -67,7 +67,7 @@ TEST_F(LocalTransportTest, LinesReachTheCallbackAsTheyArrive) {
   ExecRequest req;
   req.command = "printf 'one\\ntwo\\r\\n'; printf 'err\\n' >&2; printf 'last'";
   std::vector<std::string> out, err;
-  req.on_line = [&](std::string_view l, bool is_err) { (is_err ? err : out).emplace_back(l); };
+  req.on_line = [&](std::string_view l, bool is_err, bool) { (is_err ? err : out).emplace_back(l); };
   t.exec(req);
   EXPECT_EQ(out, (std::vector<std::string>{"one", "two", "last"}));
   EXPECT_EQ(err, (std::vector<std::string>{"err"}));

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "executor/journal.h"
+#include "executor/record_fields.h"
 #include "executor/run_identity.h"
 
 namespace drplan {
@@ -26,12 +27,18 @@ nlohmann::json read_holder(int fd) {
     text.append(buf, static_cast<size_t>(n));
     off += n;
   }
-  return nlohmann::json::parse(text, nullptr, false);
+  auto holder = nlohmann::json::parse(text, nullptr, false);
+  if (holder.is_object()) drop_mistyped_fields(holder);  // a hand-edited lock names what it can
+  return holder;
+}
+
+std::string pid_of(const nlohmann::json& holder) {
+  return holder.contains("pid") ? std::to_string(holder.value("pid", 0L)) : "?";
 }
 
 std::string describe(const nlohmann::json& holder) {
   if (!holder.is_object()) return "a drplan that is just starting";
-  return "pid " + std::to_string(holder.value("pid", 0L)) + ", " + holder.value("user", "?") + "@" +
+  return "pid " + pid_of(holder) + ", " + holder.value("user", "?") + "@" +
          holder.value("host", "?") + ", started " + holder.value("started", "?") + " (run " + holder.value("run", "?") + ")";
 }
 
@@ -96,7 +103,7 @@ bool RunLock::acquire(const std::string& path, const std::string& run_id, std::s
           close(fd);
           return false;
         }
-        *note = "took over a stale lock of pid " + std::to_string(pid) + " (" + holder.value("user", "?") + "@" + host +
+        *note = "took over a stale lock of pid " + pid_of(holder) + " (" + holder.value("user", "?") + "@" + host +
                 ", started " + holder.value("started", "?") + "), which no longer runs";
       } else {
         *note = "replaced an unreadable lock file " + path;

@@ -2,7 +2,9 @@
 #include "executor/lock.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +127,27 @@ TEST_F(LockTest, ContendersForAStaleLockNeverBothWin) {
     locks.clear();  // the winner releases
     ASSERT_FALSE(fs::exists(path_));
   }
+}
+
+TEST_F(LockTest, AHolderRecordWithWronglyTypedFieldsIsReadNotThrown) {
+  std::ofstream(path_) << R"({"pid":"12345","user":7,"host":")" << current_host()
+                       << R"(","started":["x"],"run":"r-bad"})";
+  {
+    // Held: the refusal names what it can.
+    const int fd = open(path_.c_str(), O_RDONLY);
+    ASSERT_EQ(flock(fd, LOCK_EX), 0);
+    RunLock lock;
+    std::string msg, note;
+    EXPECT_FALSE(lock.acquire(path_, "run-8", &msg, &note));
+    EXPECT_EQ(msg, "another drplan apply of this plan and inventory is running: pid ?, ?@" + current_host() +
+                       ", started ? (run r-bad)");
+    close(fd);
+  }
+  // Not held: stale, taken over.
+  RunLock lock;
+  std::string msg, note;
+  ASSERT_TRUE(lock.acquire(path_, "run-9", &msg, &note)) << msg;
+  EXPECT_NE(note.find("stale lock of pid ?"), std::string::npos) << note;
 }
 
 TEST_F(LockTest, ReleasedOnDestruction) {

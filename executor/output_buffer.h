@@ -29,7 +29,8 @@ class TailBuffer {
 };
 
 /// Splits a byte stream into lines ('\n', a trailing '\r' removed). Overlong lines are
-/// emitted in pieces of `max_line` bytes so memory stays bounded.
+/// emitted in pieces of `max_line` bytes so memory stays bounded; emit(text, cut) says
+/// whether the piece was cut (the line goes on in the next one).
 class LineSplitter {
  public:
   explicit LineSplitter(size_t max_line = 64 * 1024) : max_line_(max_line) {}
@@ -45,7 +46,7 @@ class LineSplitter {
     }
     partial_.append(data);
     while (partial_.size() >= max_line_) {
-      emit(std::string_view(partial_).substr(0, max_line_));
+      emit(std::string_view(partial_).substr(0, max_line_), true);
       partial_.erase(0, max_line_);
     }
   }
@@ -60,7 +61,7 @@ class LineSplitter {
   template <typename Emit>
   void emit_partial(Emit& emit) {
     if (!partial_.empty() && partial_.back() == '\r') partial_.pop_back();
-    emit(std::string_view(partial_));
+    emit(std::string_view(partial_), false);
     partial_.clear();
   }
 

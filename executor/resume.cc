@@ -11,7 +11,7 @@ namespace drplan {
 
 bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error) {
   std::string path = (std::filesystem::path(run_dir) / "journal.jsonl").string();
-  auto records = read_journal(path, &out.torn_lines);
+  auto records = read_journal(path, &out.torn_lines, &out.problems);
   if (records.empty() || records.front().value("type", "") != "run_start") {
     *error = "no readable journal in " + run_dir;
     return false;

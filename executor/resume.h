@@ -21,6 +21,7 @@ struct ResumePoint {
   std::vector<int> unfinished;      ///< started and never ended, or killed half-way (timeout, cancel, lost connection)
   std::vector<int> half_rolled_back;  ///< among `unfinished`: done, then a rollback began and never finished
   int torn_lines = 0;
+  std::vector<std::string> problems;  ///< "PATH:LINE: what" per damaged record (read_journal)
 };
 
 /// Reads `run_dir`/journal.jsonl against `plan`. False with `error` if unreadable.

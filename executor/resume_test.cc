@@ -220,5 +220,25 @@ TEST_F(ResumeTest, LatestRunPicksTheNewestOfThePlan) {
   EXPECT_EQ(latest_run(dir_.string(), "none"), "");
 }
 
+TEST_F(ResumeTest, WronglyTypedFieldsDoNotStopAResume) {
+  CompiledPlan plan = plan_of({"a", "b"});
+  nlohmann::json bad_end = ended("a", "ok", "v1");
+  bad_end["result"] = {{"timed_out", "yes"}, {"signal", 9}};
+  bad_end["reason"] = 42;
+  nlohmann::json bad_rollback = {{"type", "rollback_end"}, {"step", "a"}, {"ok", "true"}};
+  nlohmann::json bad_start = start_of();
+  bad_start["sets"] = {{"to", 1}};
+  std::string run = write("r1", {bad_start, started("a"), bad_end, bad_rollback, started("b")});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Succeeded) << "a rollback_end without a readable ok undid nothing";
+  EXPECT_EQ(rp.steps[0].output, "v1");
+  EXPECT_EQ(rp.unfinished, std::vector<int>{1});
+  EXPECT_EQ(rp.run_start["sets"]["to"], "1");
+  EXPECT_EQ(rp.problems.size(), 5u);
+  EXPECT_NE(rp.problems.at(0).find("journal.jsonl:1: field 'sets.to'"), std::string::npos) << rp.problems.at(0);
+}
+
 }  // namespace
 }  // namespace drplan

@@ -28,8 +28,8 @@ struct StepRun {
   long long started_ms = 0;
   long long ended_ms = 0;
   int attempts = 0;
-  ExecResult result;          ///< of the last attempt (run, probe or verify), masked
-  std::string output;         ///< trimmed stdout: what ${step.output} reads
+  ExecResult result;          ///< of the last attempt (run, probe or verify): data, mask it to show it
+  std::string output;         ///< trimmed stdout, unmasked: what ${step.output} reads
   std::string reason;         ///< why skipped / failed, in words
   long long completion = -1;  ///< order of completion (rollback runs in reverse)
   bool from_journal = false;  ///< completed in an earlier attempt of this run (resume)

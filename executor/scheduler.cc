@@ -13,9 +13,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Output tails are cut from longer streams: a secret the cut runs through is masked too.
 nlohmann::json result_json(const ExecResult& r, const Masker* m) {
   auto mask = [&](const std::string& s) { return m ? m->mask(s) : s; };
-  auto tail = [&](const std::string& s) { return mask(s.size() > 4096 ? s.substr(s.size() - 4096) : s); };
+  auto tail = [&](const std::string& s) {
+    if (s.size() <= 4096) return mask(s);
+    return m ? m->mask(std::string_view(s).substr(s.size() - 4096), Masker::kCutAtStart) : s.substr(s.size() - 4096);
+  };
   nlohmann::json j = {{"exit", r.exit_code}, {"duration_ms", r.duration.count()}};
   if (!r.signal.empty()) j["signal"] = r.signal;
   if (r.timed_out) j["timed_out"] = true;
@@ -30,6 +34,7 @@ nlohmann::json result_json(const ExecResult& r, const Masker* m) {
 // "exit 3", "killed by TERM", "timed out after 30s": why a command failed, in words.
 std::string failure_words(const ExecResult& r) {
   if (!r.error.empty()) return r.error;
+  if (r.timed_out) return "timed out";  // the signal that ended it was the timeout's
   if (!r.signal.empty()) return "killed by " + r.signal;
   return "exit " + std::to_string(r.exit_code);
 }
@@ -80,16 +85,21 @@ ExecResult Scheduler::exec(const StepInstance& s, const std::string& command,
   req.step_id = s.id;
   req.host = s.host >= 0 && plan_.inventory ? &plan_.inventory->hosts[s.host] : nullptr;
   req.cancel = &cancel_;
+  // Output is data and stays as it came (${x.output}, expect); only what is shown is masked,
+  // as one stream per channel, so that a secret in a line cut for length is masked whole.
+  static const Masker kNoSecrets;
+  StreamMasker shown[2] = {StreamMasker(hooks_.masker ? *hooks_.masker : kNoSecrets),
+                           StreamMasker(hooks_.masker ? *hooks_.masker : kNoSecrets)};
   if (!quiet)
-    req.on_line = [this, &s](std::string_view line, bool) {
-      hooks_.display->line(s, hooks_.masker ? hooks_.masker->mask(std::string(line)) : std::string(line));
+    req.on_line = [this, &s, &shown](std::string_view line, bool is_stderr, bool cut) {
+      std::string text = shown[is_stderr].feed(line);
+      if (!cut) text += shown[is_stderr].flush();
+      if (!cut || !text.empty()) hooks_.display->line(s, text);
     };
   ExecResult r = hooks_.transport->exec(req);
-  if (hooks_.masker) {
-    r.stdout_text = hooks_.masker->mask(std::move(r.stdout_text));
-    r.stderr_text = hooks_.masker->mask(std::move(r.stderr_text));
-    r.error = hooks_.masker->mask(std::move(r.error));
-  }
+  for (auto& m : shown)
+    if (std::string rest = m.flush(); !rest.empty()) hooks_.display->line(s, rest);
+  if (hooks_.masker) r.error = hooks_.masker->mask(r.error);  // a message, not data: it may quote the command
   return r;
 }
 
@@ -251,7 +261,8 @@ StepRun Scheduler::execute(const Job& job) {
                         {"duration_ms", r.ended_ms - r.started_ms}};
   if (s.kind != StepKind::Gate) end["result"] = result_json(r.result, hooks_.masker);
   if (!r.reason.empty()) end["reason"] = r.reason;
-  std::string out = hooks_.masker ? hooks_.masker->mask(r.output) : r.output;
+  const unsigned cut = r.result.stdout_text.size() >= kOutputCap ? Masker::kCutAtStart : Masker::kWhole;
+  std::string out = hooks_.masker ? hooks_.masker->mask(r.output, cut) : r.output;
   if (!out.empty()) end["output"] = out.size() > 65536 ? out.substr(out.size() - 65536) : out;
   journal(std::move(end));
   return r;

@@ -15,6 +15,7 @@
 #include "compiler/compile.h"
 #include "compiler/string_template.h"
 #include "executor/fake_transport.h"
+#include "executor/local_transport.h"
 #include "tests/test_dir.h"
 
 namespace drplan {
@@ -57,6 +58,26 @@ FakeScript script(int exit_code, std::string out = "", int delay_ms = 0) {
   return s;
 }
 FakeScript slow(int delay_ms) { return script(0, "", delay_ms); }
+
+// What the operator would see: every output line shown, per step.
+class RecordingDisplay : public Display {
+ public:
+  void started(const StepInstance&, int) override {}
+  void line(const StepInstance& s, std::string_view text) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    lines_[s.id].emplace_back(text);
+  }
+  void finished(const StepInstance&, const StepRun&) override {}
+  void note(std::string_view) override {}
+  std::vector<std::string> lines(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_[id];
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> lines_;
+};
 FakeScript failing(int delay_ms = 0) { return script(1, "", delay_ms); }
 
 class SchedulerTest : public ::testing::TestWithParam<int> {
@@ -88,7 +109,7 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
 
   RunOutcome run(GatePrompter* prompter = nullptr, JournalWriter* journal = nullptr, Interrupts* irq = nullptr) {
     RunHooks hooks;
-    hooks.transport = &fake_;
+    hooks.transport = transport_;
     FlagPrompter yes({}, true);
     hooks.prompter = prompter ? prompter : &yes;
     hooks.display = display_.get();
@@ -101,6 +122,19 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     RunOutcome out = s.run(std::vector<StepRun>(plan_->steps.size()));
     wall_ms_ = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
     return out;
+  }
+
+  // Output shown during the run goes to the returned display.
+  RecordingDisplay* record_display() {
+    auto d = std::make_unique<RecordingDisplay>();
+    RecordingDisplay* p = d.get();
+    display_ = std::move(d);
+    return p;
+  }
+  RunOutcome run_journaled(JournalWriter& journal) {
+    std::string error;
+    EXPECT_TRUE(journal.open((dir_ / "run").string(), &error)) << error;
+    return run(nullptr, &journal);
   }
 
   int index(const std::string& id) const {
@@ -152,6 +186,7 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
   std::unique_ptr<CompiledPlan> plan_;
   RunOptions opt_;
   FakeTransport fake_;
+  Transport* transport_ = &fake_;
   Masker masker_;
   std::map<std::string, std::string> secrets_;
   std::unique_ptr<Display> display_ = make_silent_display();
@@ -677,7 +712,67 @@ TEST_P(SchedulerTest, SecretsTravelInTheEnvironmentNotTheCommand) {
   ASSERT_EQ(c.env.size(), 1u);
   EXPECT_EQ(c.env[0].first, "DRPLAN_SECRET_TOKEN");
   EXPECT_EQ(c.env[0].second, "s3cr3t-value");
-  EXPECT_EQ(out.steps[index("login")].output, "logged in with ****") << "outputs are masked";
+  EXPECT_EQ(out.steps[index("login")].output, "logged in with s3cr3t-value") << "outputs are data, masked at the sinks";
+}
+
+TEST_P(SchedulerTest, SecretsAreMaskedAtTheSinksNeverInTheData) {
+  // Issue 11 item 10: a one-character secret turned the output 15 into 1**** for the next step.
+  compile(R"(
+    check c { probe = "probe c" }
+    action consume { run = "consume ${c.output}" rollback = "true" }
+  )");
+  masker_.add("5");
+  fake_.on_command("probe c", script(0, "15\n"));
+  RecordingDisplay* shown = record_display();
+  JournalWriter journal;
+  RunOutcome out = run_journaled(journal);
+  EXPECT_TRUE(out.success);
+  EXPECT_EQ(out.steps[index("c")].output, "15");
+  EXPECT_EQ(fake_.calls_of("consume").at(0).command, "consume 15") << "the next step gets the real output";
+  EXPECT_EQ(shown->lines("c"), std::vector<std::string>{"1****\n"})
+      << "the screen gets it masked (the fake shows its output whole)";
+  bool journaled = false;
+  for (const auto& r : read_journal(journal.path()))
+    if (r.value("type", "") == "step_end" && r.value("step", "") == "c") {
+      journaled = true;
+      EXPECT_EQ(r.value("output", ""), "1****");
+      EXPECT_EQ(r["result"].value("stdout_tail", ""), "1****\n");
+    }
+  EXPECT_TRUE(journaled);
+}
+
+TEST_P(SchedulerTest, ASecretCutByALineSplitOrAnOutputTailIsMaskedWhole) {
+  // Real processes: a line longer than the 64 KiB line limit with the secret across the cut,
+  // and a secret cut by the 4 KiB tail the journal keeps.
+  const std::string secret = "hunter2-secret";
+  std::ofstream(dir_ / "split.sh") << "printf '%65530s' '' | tr ' ' x; printf '" << secret << "tail\\n'\n";
+  std::ofstream(dir_ / "tail.sh") << "printf '" << secret << "'; printf '%4090s\\n' '' | tr ' ' y\n";
+  compile("check split on local { probe = \"sh " + (dir_ / "split.sh").string() + "\" }\n" +
+          "check tail on local { probe = \"sh " + (dir_ / "tail.sh").string() + "\" }");
+  masker_.add(secret);
+  LocalTransport local;
+  transport_ = &local;
+  RecordingDisplay* shown = record_display();
+  JournalWriter journal;
+  RunOutcome out = run_journaled(journal);
+  ASSERT_TRUE(out.success) << out.steps[index("split")].reason << out.steps[index("tail")].reason;
+  EXPECT_NE(out.steps[index("split")].output.find(secret), std::string::npos) << "the data is whole";
+  std::string screen;
+  for (const auto& l : shown->lines("split")) screen += l;
+  EXPECT_EQ(screen, std::string(65530, 'x') + "****tail") << "shown pieces, joined";
+  for (const auto& l : shown->lines("split")) {
+    EXPECT_EQ(l.find("hunt"), std::string::npos) << "a piece shows the secret's start";
+    EXPECT_EQ(l.find("cret"), std::string::npos) << "a piece shows the secret's end";
+  }
+  for (const auto& r : read_journal(journal.path())) {
+    if (r.value("type", "") != "step_end") continue;
+    const std::string tail = r["result"].value("stdout_tail", "");
+    ASSERT_EQ(tail.size() < 4096, true) << "masked: shorter than the 4096 bytes kept";
+    EXPECT_EQ(tail.find("cret"), std::string::npos) << r.value("step", "") << ": " << tail.substr(0, 40);
+    if (r.value("step", "") == "tail") {
+      EXPECT_EQ(tail.substr(0, 5), "****y");
+    }
+  }
 }
 
 TEST_P(SchedulerTest, NothingRunsUnlessItsStartIsJournaled) {

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "compiler/shell_quote.h"
+#include "compiler/units.h"
 #include "executor/output_buffer.h"
 #include "executor/ssh_connect.h"
 
@@ -48,7 +49,11 @@ struct Job {
   // Shared with the waiting caller, under `mu`.
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::pair<std::string, bool>> lines;
+  struct Line {
+    std::string text;
+    bool is_stderr, cut;
+  };
+  std::deque<Line> lines;
   size_t queued_bytes = 0;
   size_t dropped_lines = 0;
   bool done = false;
@@ -69,7 +74,7 @@ struct Job {
   Kill kill = Kill::None;
   Clock::time_point next_kill_step;
 
-  void push_line(std::string_view line, bool is_stderr) {
+  void push_line(std::string_view line, bool is_stderr, bool cut) {
     if (!req.on_line) return;
     std::lock_guard<std::mutex> lock(mu);
     if (queued_bytes > kMaxQueuedLineBytes) {
@@ -77,7 +82,7 @@ struct Job {
       return;
     }
     queued_bytes += line.size();
-    lines.emplace_back(std::string(line), is_stderr);
+    lines.push_back({std::string(line), is_stderr, cut});
     cv.notify_one();
   }
 
@@ -99,7 +104,9 @@ struct Job {
 
   void append_output(std::string_view data, bool is_stderr) {
     (is_stderr ? err_tail : out_tail).append(data);
-    (is_stderr ? err_lines : out_lines).feed(data, [&](std::string_view line) { push_line(line, is_stderr); });
+    (is_stderr ? err_lines : out_lines).feed(data, [&](std::string_view line, bool cut) {
+      push_line(line, is_stderr, cut);
+    });
   }
 };
 
@@ -245,12 +252,12 @@ ExecResult HostConnection::exec(const ExecRequest& req) {
     job.queued_bytes = 0;
     const bool done = job.done;
     lock.unlock();
-    for (const auto& [line, is_stderr] : lines) req.on_line(line, is_stderr);
+    for (const auto& line : lines) req.on_line(line.text, line.is_stderr, line.cut);
     lock.lock();
     if (done && job.lines.empty()) break;
   }
   if (job.dropped_lines > 0 && req.on_line)
-    req.on_line("[drplan: " + std::to_string(job.dropped_lines) + " output lines not shown]", true);
+    req.on_line("[drplan: " + std::to_string(job.dropped_lines) + " output lines not shown]", true, false);
   result = std::move(job.result);
   lock.unlock();
   release_slot();
@@ -485,13 +492,19 @@ void HostConnection::finish(Job* job, std::string error, bool connection_lost) {
   auto it = std::find(active_.begin(), active_.end(), job);
   if (it != active_.end()) *it = nullptr;
   auto emit = [job](bool is_stderr) {
-    return [job, is_stderr](std::string_view line) { job->push_line(line, is_stderr); };
+    return [job, is_stderr](std::string_view line, bool cut) { job->push_line(line, is_stderr, cut); };
   };
   job->out_lines.flush(emit(false));
   job->err_lines.flush(emit(true));
   std::lock_guard<std::mutex> lock(job->mu);
   job->result.stdout_text = job->out_tail.take();
   job->result.stderr_text = job->err_tail.take();
+  // The TERM or KILL that ended a timed-out or cancelled command was ours: say why it came.
+  if (job->result.timed_out || job->result.cancelled) {
+    std::string why = job->result.timed_out ? "timed out after " + format_duration(job->req.timeout.count())
+                                            : "cancelled by the operator";
+    error = error.empty() ? why : why + "; " + error;
+  }
   if (!error.empty()) job->result.error = std::move(error);
   job->result.connection_lost = connection_lost;
   job->done = true;

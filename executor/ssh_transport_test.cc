@@ -89,12 +89,17 @@ TEST(OutputBuffer, TailKeepsLastBytesAndSplitterSplitsLines) {
   tail.append("defgh");
   EXPECT_EQ(tail.take(), "efgh");
   std::vector<std::string> lines;
+  std::vector<bool> cuts;
   LineSplitter split(8);
-  auto emit = [&](std::string_view l) { lines.emplace_back(l); };
+  auto emit = [&](std::string_view l, bool cut) {
+    lines.emplace_back(l);
+    cuts.push_back(cut);
+  };
   split.feed("one\r\ntw", emit);
   split.feed("o\n0123456789", emit);
   split.flush(emit);
   EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "01234567", "89"}));
+  EXPECT_EQ(cuts, (std::vector<bool>{false, false, true, false})) << "the piece cut for length says so";
 }
 
 class FakeTransport : public Transport {
@@ -187,7 +192,7 @@ TEST_F(SshE2E, ExitCodeAndSeparateStreams) {
   req.command = "echo out1; echo err1 >&2; echo out2; exit 3";
   req.host = &hosts_[0];
   std::vector<std::pair<std::string, bool>> lines;
-  req.on_line = [&](std::string_view line, bool is_stderr) { lines.emplace_back(line, is_stderr); };
+  req.on_line = [&](std::string_view line, bool is_stderr, bool) { lines.emplace_back(line, is_stderr); };
   ExecResult r = t.exec(req);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.signal, "");
@@ -207,7 +212,7 @@ TEST_F(SshE2E, BigOutputOnStderrOnly) {
   req.command = "head -c 5000000 /dev/zero | tr '\\0' x | fold -w 99 >&2";
   req.host = &hosts_[0];
   size_t lines = 0;
-  req.on_line = [&](std::string_view, bool is_stderr) { lines += is_stderr; };
+  req.on_line = [&](std::string_view, bool is_stderr, bool) { lines += is_stderr; };
   const auto start = std::chrono::steady_clock::now();
   ExecResult r = t.exec(req);
   const auto took = std::chrono::steady_clock::now() - start;
@@ -234,6 +239,7 @@ TEST_F(SshE2E, TimeoutKillsTheRemoteProcessGroup) {
   ExecResult r = run(t, hosts_[0], "sleep 4711 & sleep 4712; wait", 500ms);
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error, "timed out after 500ms") << "not 'killed by TERM': the TERM was the timeout's";
   EXPECT_LT(r.duration, 3s);
   EXPECT_TRUE(gone_soon("sleep 471[12]")) << capture("pgrep -af 'sleep 471'");
 }
@@ -244,6 +250,7 @@ TEST_F(SshE2E, TimeoutKillsWhatIgnoresTerm) {
   ExecResult r = run(t, hosts_[0], "trap '' TERM; sleep 4713", 300ms);
   EXPECT_TRUE(r.timed_out);
   EXPECT_EQ(r.signal, "KILL");
+  EXPECT_EQ(r.error, "timed out after 300ms");
   EXPECT_TRUE(gone_soon("sleep 4713"));
 }
 
@@ -262,6 +269,7 @@ TEST_F(SshE2E, CancelStopsTheRemoteCommand) {
   canceller.join();
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.signal, "TERM");
+  EXPECT_EQ(r.error, "cancelled by the operator");
   EXPECT_TRUE(gone_soon("sleep 4714"));
 }
 

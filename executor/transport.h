@@ -25,8 +25,9 @@ struct ExecRequest {
   std::chrono::milliseconds timeout{0};  ///< 0 = none
   std::string step_id;                   ///< for logs
   const Host* host = nullptr;            ///< nullptr = this machine
-  /// Called with each complete output line as it arrives (stdout and stderr); may be empty.
-  std::function<void(std::string_view line, bool is_stderr)> on_line;
+  /// Called with each output line as it arrives (stdout and stderr); may be empty. `cut`: an
+  /// overlong line was cut for length and continues in the next call (masking spans the cut).
+  std::function<void(std::string_view line, bool is_stderr, bool cut)> on_line;
   const CancelToken* cancel = nullptr;
 };
 

@@ -59,5 +59,36 @@ if command -v dot >/dev/null; then
   "$drplan" graph plans/failback.dr -o "$tmp/g.svg" >/dev/null 2>&1
   check "graph -o renders SVG through dot" grep -q "<svg" "$tmp/g.svg"
 fi
+
+# -j and --per-host: out of 1..256 is a usage error naming the option; nothing starts.
+export DRPLAN_LOCK_DIR=$tmp/locks
+printf '[inventory]\nname = "local"\n' > "$tmp/local.toml"
+printf 'plan p {\n  action a on local { run = "touch %s/ran" rollback = "true" }\n}\n' "$tmp" > "$tmp/local.dr"
+for bad_j in "-j 0" "-j -1" "-j 100000" "-j x" "--jobs=0" "--per-host 0" "--per-host 257"; do
+  # shellcheck disable=SC2086
+  "$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" $bad_j >/dev/null 2>"$tmp/j.err"
+  check "apply $bad_j exits 2" test $? -eq 2
+  check "apply $bad_j says why" grep -q "expected a number of parallel steps from 1 to 256" "$tmp/j.err"
+done
+check "and nothing ran" test ! -e "$tmp/ran"
+"$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" --yes -j 256 --per-host 1 >/dev/null 2>&1
+check "-j 256 --per-host 1 runs" test $? -eq 0
+
+# A journal with wrongly typed fields: runs and log warn with file:line and keep working.
+"$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" --yes >/dev/null 2>&1
+damaged=$(ls -d "$tmp"/state/runs/* | head -n1)
+sed -i '1s/"plan":"p"/"plan":5/; 1s/"pid":[0-9]*/"pid":"x"/' "$damaged/journal.jsonl"
+echo '{"type":"step_end","step":"a","status":["ok"],"result":{"stderr_tail":7}}' >> "$damaged/journal.jsonl"
+"$drplan" runs --state-dir "$tmp/state" > "$tmp/runs.out" 2> "$tmp/runs.err"
+check "runs with a damaged journal exits 0" test $? -eq 0
+check "runs still lists every run" test "$(grep -c -- '-p-' "$tmp/runs.out")" -eq "$(ls "$tmp/state/runs" | wc -l)"
+check "runs names the bad field with its file and line" \
+  grep -qF "warning: $damaged/journal.jsonl:1: field 'plan' is an integer, expected a string; ignored" "$tmp/runs.err"
+"$drplan" log "$damaged" > "$tmp/log.out" 2> "$tmp/log.err"
+check "log of a damaged journal exits 0" test $? -eq 0
+check "log shows the rest of it" grep -q "END    succeeded" "$tmp/log.out"
+check "log names the bad fields" grep -qF "journal.jsonl:5: field 'status' is an array, expected a string; ignored" "$tmp/log.err"
+check "no internal error anywhere" bash -c "! grep -q 'internal error' '$tmp/runs.err' '$tmp/log.err'"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
