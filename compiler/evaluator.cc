@@ -164,10 +164,10 @@ ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
 }
 
 ValuePtr Evaluator::quantity(const ast::Expr& e) {
-  std::string error;
+  QuantityError error;
   auto q = parse_quantity(e.text, &error);
   if (!q) {
-    diags().error(DiagCode::BadUnit, e.loc, error);
+    diags().error(error.out_of_range ? DiagCode::BadValue : DiagCode::BadUnit, e.loc, error.message).help = error.help;
     return Value::error();
   }
   auto v = make(q->kind == Quantity::Kind::Duration ? Value::Kind::Duration

@@ -135,8 +135,8 @@ class Lowerer {
 
   ValuePtr parse_set(const std::string& text, const std::string& type, const std::string& name) {
     Loc none;
-    auto bad = [&](const std::string& why) {
-      diags_.error(DiagCode::TypeMismatch, none, "--set " + name + "=" + text + ": " + why);
+    auto bad = [&](const std::string& why, const std::string& help = "") {
+      diags_.error(DiagCode::TypeMismatch, none, "--set " + name + "=" + text + ": " + why).help = help;
       return Value::error();
     };
     if (type == "int") {
@@ -151,9 +151,9 @@ class Lowerer {
       return bad("expected true or false");
     }
     if (type == "duration" || type == "size" || type == "percent") {
-      std::string error;
+      QuantityError error;
       auto q = parse_quantity(text, &error);
-      if (!q) return bad(error);
+      if (!q) return bad(error.message, error.help);
       auto v = std::make_shared<Value>();
       v->kind = q->kind == Quantity::Kind::Duration ? K::Duration : q->kind == Quantity::Kind::Size ? K::Size : K::Percent;
       if ((type == "duration") != (v->kind == K::Duration) || (type == "size") != (v->kind == K::Size))

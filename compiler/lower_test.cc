@@ -205,6 +205,28 @@ TEST(Lower, SetOverridesAreTypeChecked) {
             "0:0: --set m=1: the plan has no param 'm' [E0101]\n");
 }
 
+TEST(Lower, DurationsAndSizesBeyondTheirMaximaAreErrors) {
+  Lowered lit(R"(plan p {
+    check a { probe = "true" timeout = 200000d }
+    check b { probe = "true" timeout = 9000000000000000000ms }
+    check c { probe = "echo ${s}" }
+    param s: size = 2000000TiB
+  })");
+  EXPECT_FALSE(lit.ok);
+  EXPECT_EQ(lit.messages(),
+            "2:40: duration '200000d' is too long [E0205]\n"
+            "3:40: duration '9000000000000000000ms' is too long [E0205]\n"
+            "5:21: size '2000000TiB' is too large [E0205]\n");
+  EXPECT_EQ(lit.diags.all()[0].help, "durations are at most 366d (one year)");
+
+  Lowered set(R"(plan p { param t: duration = 1s  param z: size = 1B
+    check a { probe = "sleep ${t} ${z}" } })",
+              true, {{"t", "200000d"}, {"z", "2000000TiB"}});
+  EXPECT_EQ(set.messages(),
+            "0:0: --set t=200000d: duration '200000d' is too long [E0201]\n"
+            "0:0: --set z=2000000TiB: size '2000000TiB' is too large [E0201]\n");
+}
+
 TEST(Lower, WithoutInventoryTargetsAndVarsStaySymbolic) {
   Lowered l(R"(plan p {
     param to: site = "dr"

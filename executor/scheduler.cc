@@ -50,6 +50,11 @@ std::string expect_mismatch(const Pattern& p, std::string_view out, const char* 
 
 }  // namespace
 
+Millis next_retry_delay(Millis delay, Millis first) {
+  constexpr Millis kMaxRetryDelay{3600 * 1000};
+  return std::min(delay * 2, std::max(first, kMaxRetryDelay));  // no overflow: delays are <= 366d
+}
+
 Scheduler::Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hooks)
     : plan_(plan), opt_(std::move(options)), hooks_(std::move(hooks)) {
   if (opt_.jobs < 1) opt_.jobs = 1;
@@ -110,7 +115,8 @@ bool Scheduler::sleep_interruptibly(Millis d) {
 
 StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   StepRun r;
-  Millis backoff = s.backoff.count() ? s.backoff : Millis(1000);
+  const Millis first_backoff = s.backoff.count() ? s.backoff : Millis(1000);
+  Millis backoff = first_backoff;
   // A dropped connection earns one more attempt (after reconnecting) when repeating the
   // step is safe: checks, waits and idempotent actions.
   const bool repeatable = s.idempotent || s.kind != StepKind::Action;
@@ -178,7 +184,7 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
     journal({{"type", "step_retry"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}, {"backoff_ms", backoff.count()}});
     hooks_.display->note(s.id + ": " + why + "; retrying in " + format_duration(backoff.count()));
     if (!sleep_interruptibly(backoff)) break;
-    backoff *= 2;
+    backoff = next_retry_delay(backoff, first_backoff);
   }
   // Every attempt's reason, not only the last one's ("Connection refused" hides the
   // lost connection that made the outcome unknown).

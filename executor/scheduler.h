@@ -63,6 +63,11 @@ struct RunOutcome {
   long long started_ms = 0, ended_ms = 0;
 };
 
+/// The delay before the next retry: twice `delay`, but at most an hour (or `first`, the
+/// step's backoff, when that is longer), so that retry = 100 neither waits for ages nor
+/// overflows.
+Millis next_retry_delay(Millis delay, Millis first);
+
 class Scheduler {
  public:
   Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hooks);

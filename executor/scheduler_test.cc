@@ -14,6 +14,7 @@
 
 #include "compiler/compile.h"
 #include "compiler/string_template.h"
+#include "compiler/units.h"
 #include "executor/fake_transport.h"
 #include "executor/local_transport.h"
 #include "tests/test_dir.h"
@@ -530,6 +531,15 @@ TEST_P(SchedulerTest, RetryBacksOffAndCountsAttempts) {
   EXPECT_EQ(fake_.calls_matching("hopeless").size(), 3u);  // 1 + retry 2
   EXPECT_EQ(out.steps[index("hopeless")].attempts, 3);
   EXPECT_EQ(status(out, "hopeless"), StepStatus::Failed);
+}
+
+TEST(RetryDelay, DoublesUpToAnHourOrTheFirstDelay) {
+  EXPECT_EQ(next_retry_delay(Millis(1000), Millis(1000)), Millis(2000));
+  Millis d(1000);
+  for (int i = 0; i < 100; ++i) d = next_retry_delay(d, Millis(1000));  // retry = 100: no overflow
+  EXPECT_EQ(d, Millis(3600 * 1000));
+  const Millis year = Millis(kMaxDurationMs);
+  EXPECT_EQ(next_retry_delay(year, year), year);  // a longer first delay is kept, never doubled past
 }
 
 TEST_P(SchedulerTest, ATimeoutFailsTheStepPromptly) {
