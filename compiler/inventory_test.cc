@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/located.h"
+
 namespace drplan {
 
 namespace {
@@ -19,15 +21,7 @@ struct Parsed {
     inv = parse_inventory(sm, file, diags);
     diags.sort();
   }
-  // "line:col: message [code]" per diagnostic.
-  std::string located() const {
-    std::string out;
-    for (const auto& d : diags.all()) {
-      LineCol lc = sm.line_col(d.loc);
-      out += std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message + " [" + code_name(d) + "]\n";
-    }
-    return out;
-  }
+  std::string located() const { return test_support::located(sm, diags); }
 };
 
 const char* kGood = R"(

@@ -10,6 +10,7 @@
 #include "compiler/dag.h"
 #include "compiler/lower.h"
 #include "compiler/parser.h"
+#include "tests/located.h"
 
 namespace drplan::test_support {
 
@@ -78,14 +79,7 @@ struct Lowered {
     for (int d : step(id).deps) out.push_back(plan.steps[d].id);
     return out;
   }
-  std::string messages() const {
-    std::string out;
-    for (const auto& d : diags.all()) {
-      LineCol lc = d.loc.valid() ? sm.line_col(d.loc) : LineCol{};
-      out += std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message + " [" + code_name(d) + "]\n";
-    }
-    return out;
-  }
+  std::string messages() const { return located(sm, diags); }
 };
 
 

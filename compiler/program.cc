@@ -1,6 +1,8 @@
 #include "compiler/program.h"
 
 #include <filesystem>
+#include <string_view>
+#include <unordered_map>
 
 #include "compiler/parser.h"
 
@@ -38,6 +40,8 @@ class Loader {
           "modules are checked through the plans that use them";
       return nullptr;
     }
+    duplicates(unit->templates, "template");
+    duplicates(unit->defs, "def");
     const ast::Unit* raw = unit.get();
     by_path_[key] = raw;
     prog.units.push_back(std::move(unit));
@@ -64,6 +68,21 @@ class Loader {
   std::string digest() const { return digest_ ? sha256_hex(digest_input_) : ""; }
 
  private:
+  // Calls find the first of two same-named templates (or defs): the second would be
+  // silently dead, so it is an error.
+  template <typename Items>
+  void duplicates(const Items& items, const char* what) {
+    std::unordered_map<std::string_view, Loc> first;
+    for (const auto& item : items) {
+      auto [it, fresh] = first.try_emplace(item.name, item.loc);
+      if (fresh) continue;
+      auto& d = diags_.error(DiagCode::DuplicateName, item.loc,
+                             std::string(what) + " '" + item.name + "' is defined twice");
+      d.notes.push_back({it->second, "first defined here"});
+      d.help = "rename or remove one of them: calls would always reach the first";
+    }
+  }
+
   std::string find_module(const std::string& name, const std::string& from) {
     std::error_code ec;
     fs::path dir = fs::absolute(fs::path(from), ec).parent_path();
