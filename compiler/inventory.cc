@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
+#include <unordered_map>
+
+#include "compiler/plan_ir.h"  // secret_env_name
 
 namespace drplan {
 
@@ -209,6 +212,7 @@ class Reader {
     if (auto n = root["secrets"].node()) {
       if (const toml::table* secrets = n->as_table()) {
         for (const auto& [k, v] : *secrets) read_secret_ref(inv, k, v);
+        env_collisions(inv);
       } else {
         error(loc(*n), "[secrets] must be a table");
       }
@@ -290,6 +294,26 @@ class Reader {
     if (ref.env.empty() == ref.file.empty())
       error(loc(v), "secret '" + ref.name + "' needs exactly one of env or file");
     inv.secrets[ref.name] = std::move(ref);
+  }
+
+  // A step receives each secret in the environment variable secret_env_name() makes of its
+  // name; two names that make one variable would hand a step the wrong secret.
+  void env_collisions(const Inventory& inv) {
+    std::vector<const SecretRef*> refs;
+    for (const auto& [_, ref] : inv.secrets) refs.push_back(&ref);
+    // In file order, so the error lands on the later one (toml++ iterates keys sorted).
+    std::sort(refs.begin(), refs.end(), [](const SecretRef* a, const SecretRef* b) { return a->loc.offset < b->loc.offset; });
+    std::unordered_map<std::string, const SecretRef*> by_env;
+    for (const SecretRef* ref : refs) {
+      std::string env = secret_env_name(ref->name);
+      auto [it, fresh] = by_env.try_emplace(env, ref);
+      if (fresh) continue;
+      auto& d = error(ref->loc, "secrets '" + it->second->name + "' and '" + ref->name +
+                                    "' would both be passed to steps as " + env);
+      d.notes.push_back({it->second->loc, "'" + it->second->name + "' is declared here"});
+      d.help = "rename one of them: secret names map to environment variables with non-alphanumerics as '_', "
+               "case ignored";
+    }
   }
 
   SourceManager& sm_;

@@ -151,6 +151,22 @@ TEST(Inventory, EveryProblemIsReportedAtItsLocation) {
   EXPECT_EQ(p.diags.all()[1].help, "did you mean 'address'?");
 }
 
+TEST(Inventory, SecretsWhoseEnvironmentNamesCollideAreErrors) {
+  // Both would reach a step as DRPLAN_SECRET_DB_PASS: it would get one of them for both.
+  Parsed p(
+      "[secrets]\n"
+      "db_pass = { env = \"A\" }\n"
+      "api = { env = \"C\" }\n"
+      "db-pass = { env = \"B\" }\n"
+      "\"DB.PASS\" = { file = \"/x\" }\n");
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "4:1: secrets 'db_pass' and 'db-pass' would both be passed to steps as DRPLAN_SECRET_DB_PASS [E0601]\n"
+            "5:1: secrets 'db_pass' and 'DB.PASS' would both be passed to steps as DRPLAN_SECRET_DB_PASS [E0601]\n");
+  ASSERT_EQ(p.diags.all()[0].notes.size(), 1u);
+  EXPECT_EQ(p.sm.line_col(p.diags.all()[0].notes[0].loc).line, 2u);
+}
+
 TEST(Inventory, SecretsMustBeReferences) {
   Parsed p("[secrets]\npw = \"hunter2\"\n");
   EXPECT_FALSE(p.inv);
