@@ -13,34 +13,60 @@ std::string code_name(const Diagnostic& d) {
   return buf;
 }
 
-Diagnostic& DiagnosticEngine::error(DiagCode code, Loc loc, std::string message) {
-  diags_.push_back({Severity::Error, code, loc, std::move(message), {}, {}});
+Diagnostic& DiagnosticEngine::keep(Diagnostic d) {
+  if (d.severity == Severity::Note) {
+    diags_.push_back(std::move(d));
+    return diags_.back();
+  }
+  const int i = d.severity == Severity::Error ? 0 : 1;
+  if (kept_[i] >= kMaxKept) {
+    ++omitted_[i];
+    scratch_ = std::move(d);
+    return scratch_;
+  }
+  ++kept_[i];
+  diags_.push_back(std::move(d));
   return diags_.back();
 }
 
+Diagnostic& DiagnosticEngine::error(DiagCode code, Loc loc, std::string message) {
+  return keep({Severity::Error, code, loc, std::move(message), {}, {}});
+}
+
 Diagnostic& DiagnosticEngine::warning(DiagCode code, Loc loc, std::string message) {
-  diags_.push_back({Severity::Warning, code, loc, std::move(message), {}, {}});
-  return diags_.back();
+  return keep({Severity::Warning, code, loc, std::move(message), {}, {}});
+}
+
+void DiagnosticEngine::add(Diagnostic d) { keep(std::move(d)); }
+
+void DiagnosticEngine::clear() {
+  diags_.clear();
+  kept_[0] = kept_[1] = omitted_[0] = omitted_[1] = 0;
 }
 
 bool DiagnosticEngine::has_errors() const { return error_count() > 0; }
 
 size_t DiagnosticEngine::error_count() const {
-  return std::count_if(diags_.begin(), diags_.end(),
-                       [](const Diagnostic& d) { return d.severity == Severity::Error; });
+  return omitted_[0] + std::count_if(diags_.begin(), diags_.end(),
+                                     [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
 size_t DiagnosticEngine::warning_count() const {
-  return std::count_if(diags_.begin(), diags_.end(),
-                       [](const Diagnostic& d) { return d.severity == Severity::Warning; });
+  return omitted_[1] + std::count_if(diags_.begin(), diags_.end(),
+                                     [](const Diagnostic& d) { return d.severity == Severity::Warning; });
 }
 
 void DiagnosticEngine::promote_warnings() {
   for (auto& d : diags_)
     if (d.severity == Severity::Warning) d.severity = Severity::Error;
+  kept_[0] += kept_[1];
+  omitted_[0] += omitted_[1];
+  kept_[1] = omitted_[1] = 0;
 }
 
 void DiagnosticEngine::sort() {
+  // The note on what was left out is made afresh below, after everything located.
+  std::erase_if(diags_, [](const Diagnostic& d) { return d.severity == Severity::Note; });
   std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.loc.file != b.loc.file) return a.loc.file < b.loc.file;
     if (a.loc.offset != b.loc.offset) return a.loc.offset < b.loc.offset;
@@ -51,6 +77,13 @@ void DiagnosticEngine::sort() {
            a.message == b.message;
   };
   diags_.erase(std::unique(diags_.begin(), diags_.end(), same), diags_.end());
+  if (omitted_[0] + omitted_[1] == 0) return;
+  auto count = [](size_t n, const char* what) { return std::to_string(n) + " more " + what + (n == 1 ? "" : "s"); };
+  std::string left_out = omitted_[0] ? count(omitted_[0], "error") : "";
+  if (omitted_[1]) left_out += (left_out.empty() ? "" : " and ") + count(omitted_[1], "warning");
+  Diagnostic note{Severity::Note, DiagCode::Syntax, Loc{}, "too many diagnostics: " + left_out + " not shown", {}, {}};
+  note.help = "the first " + std::to_string(kMaxKept) + " of each kind are above; fix them and check again";
+  diags_.push_back(std::move(note));
 }
 
 namespace {
@@ -150,7 +183,7 @@ std::string render_text(const SourceManager& sm, const std::vector<Diagnostic>& 
     out += st.reset();
     out += st.bold();
     out += d.message;
-    out += " [" + code_name(d) + "]";
+    if (d.severity != Severity::Note) out += " [" + code_name(d) + "]";
     out += st.reset();
     out += '\n';
     if (!d.hide_source) render_location(sm, d.loc, st, out);
@@ -189,7 +222,7 @@ std::string render_json(const SourceManager& sm, const std::vector<Diagnostic>& 
     nlohmann::json j;
     where(d.loc, j);
     j["severity"] = severity_word(d.severity);
-    j["code"] = code_name(d);
+    if (d.severity != Severity::Note) j["code"] = code_name(d);
     j["message"] = d.message;
     if (!d.help.empty()) j["help"] = d.help;
     nlohmann::json notes = nlohmann::json::array();
@@ -206,33 +239,71 @@ std::string render_json(const SourceManager& sm, const std::vector<Diagnostic>& 
   return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  if (a.size() > 64 || b.size() > 64) return 1000;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+size_t edit_distance_within(std::string_view a, std::string_view b, size_t limit) {
+  constexpr size_t kMaxLen = 64;
+  if (a.size() > kMaxLen || b.size() > kMaxLen) return std::min<size_t>(1000, limit + 1);
+  if (a.size() < b.size()) std::swap(a, b);  // a is the longer
+  if (a.size() - b.size() > limit) return limit + 1;
+  auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
+  // Two rows on the stack; cells outside the band |i - j| <= limit count as over the limit.
+  const size_t over = limit + 1;
+  size_t rows[2][kMaxLen + 2];
+  size_t *prev = rows[0], *cur = rows[1];
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
+  std::fill(cur, cur + kMaxLen + 2, over);
   for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      bool eq = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                std::tolower(static_cast<unsigned char>(b[j - 1]));
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (eq ? 0 : 1)});
+    const size_t from = i > limit ? i - limit : 1, to = std::min(b.size(), i + limit);
+    cur[0] = std::min(i, over);
+    if (from > 1) cur[from - 1] = over;
+    size_t row_min = cur[0];
+    for (size_t j = from; j <= to; ++j) {
+      size_t up = j <= i - 1 + limit ? prev[j] : over;  // prev[j] lies outside the band past i-1+limit
+      size_t v = std::min({up + 1, cur[j - 1] + 1, prev[j - 1] + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1)});
+      cur[j] = std::min(v, over);
+      row_min = std::min(row_min, cur[j]);
     }
-    std::swap(prev, cur);
+    if (to < b.size()) cur[to + 1] = over;
+    if (row_min > limit) return over;  // every path from here only grows
+    std::swap(prev, cur);  // only cells this row wrote are read by the next
   }
   return prev[b.size()];
 }
 
+size_t edit_distance(std::string_view a, std::string_view b) {
+  return edit_distance_within(a, b, 1000);
+}
+
+Closest::Closest(std::string_view name)
+    : name_(name), best_d_(std::max<size_t>(1, std::min<size_t>(3, name.size() / 3 + 1)) + 1) {}
+
+bool Closest::better(std::string_view c, size_t* d) const {
+  size_t gap = c.size() > name_.size() ? c.size() - name_.size() : name_.size() - c.size();
+  if (gap > best_d_) return false;  // the distance is at least the difference in length
+  *d = edit_distance_within(name_, c, best_d_);
+  return *d <= best_d_;
+}
+
+void Closest::offer(std::string_view c) {
+  size_t d;
+  if (!better(c, &d) || d == best_d_) return;
+  best_d_ = d;
+  best_ = c;
+  best_unordered_ = false;
+}
+
+void Closest::offer_unordered(std::string_view c) {
+  size_t d;
+  if (!better(c, &d)) return;
+  if (d == best_d_ && !(best_unordered_ && c < best_)) return;
+  best_d_ = d;
+  best_ = c;
+  best_unordered_ = true;
+}
+
 std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_d = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3 + 1)) + 1;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(name, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  return best;
+  Closest c(name);
+  for (const auto& cand : candidates) c.offer(cand);
+  return c.best();
 }
 
 }  // namespace drplan

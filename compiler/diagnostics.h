@@ -63,24 +63,39 @@ struct Diagnostic {
 /// "E0203" / "W0501".
 std::string code_name(const Diagnostic& d);
 
+/// Collects a compilation's diagnostics. Past kMaxKept errors (or warnings) further ones
+/// are only counted: 4,000 unknown names make 100 errors to read, not 4,000, and cost no
+/// more than counting. sort() then ends the list with a note that says how many were left out.
 class DiagnosticEngine {
  public:
+  static constexpr size_t kMaxKept = 100;
+
+  /// Past the limit, returns a scratch diagnostic: filling it in is harmless.
   Diagnostic& error(DiagCode code, Loc loc, std::string message);
   Diagnostic& warning(DiagCode code, Loc loc, std::string message);
-  void add(Diagnostic d) { diags_.push_back(std::move(d)); }
+  void add(Diagnostic d);
 
   bool has_errors() const;
+  /// Kept and left out alike.
   size_t error_count() const;
   size_t warning_count() const;
+  /// True once further errors are only counted: callers skip costly extras ("did you mean").
+  bool errors_full() const { return kept_[0] >= kMaxKept; }
   /// Turns every warning into an error (`--werror`).
   void promote_warnings();
-  /// Sorts by file, offset, then severity; drops exact duplicates.
+  /// Sorts by file, offset, then severity; drops exact duplicates; ends with the note on
+  /// what was left out, if anything was.
   void sort();
   const std::vector<Diagnostic>& all() const { return diags_; }
-  void clear() { diags_.clear(); }
+  void clear();
 
  private:
+  Diagnostic& keep(Diagnostic d);
+
   std::vector<Diagnostic> diags_;
+  size_t kept_[2] = {0, 0};     ///< errors, warnings stored (before sort() drops duplicates)
+  size_t omitted_[2] = {0, 0};  ///< errors, warnings only counted
+  Diagnostic scratch_;
 };
 
 /// clang-style: `path:line:col: error: message [E0203]`, the source line, `^~~~`, notes, help.
@@ -88,8 +103,34 @@ std::string render_text(const SourceManager& sm, const std::vector<Diagnostic>& 
 /// One JSON object per diagnostic in an array (file, line, column, severity, code, message...).
 std::string render_json(const SourceManager& sm, const std::vector<Diagnostic>& diags);
 
-/// Edit distance for "did you mean" hints (case-insensitive, capped).
+/// Edit distance for "did you mean" hints (case-insensitive; 1000 for names over 64 bytes).
 size_t edit_distance(std::string_view a, std::string_view b);
+/// The same, but any distance over `limit` is limit + 1: computed in a band of the table,
+/// stopping as soon as no path can stay within it.
+size_t edit_distance_within(std::string_view a, std::string_view b, size_t limit);
+
+/// "Did you mean": the candidate closest to a name, within a distance that grows with the
+/// name's length (at most 3). Candidates further apart in length than the best so far cost
+/// a comparison of sizes; the others a banded edit distance with an early exit.
+class Closest {
+ public:
+  explicit Closest(std::string_view name);
+  /// Among equally close candidates, the first offered wins...
+  void offer(std::string_view candidate);
+  /// ...except among these (names from a hash table): the smallest wins, so hints do not
+  /// depend on hashing.
+  void offer_unordered(std::string_view candidate);
+  const std::string& best() const { return best_; }
+
+ private:
+  bool better(std::string_view candidate, size_t* d) const;
+
+  std::string_view name_;
+  std::string best_;
+  size_t best_d_;
+  bool best_unordered_ = false;
+};
+
 /// The closest candidate within a sensible distance, or "".
 std::string closest(std::string_view name, const std::vector<std::string>& candidates);
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/parser.h"
+#include "tests/rng.h"
 
 namespace drplan {
 
@@ -170,6 +171,85 @@ TEST(Diagnostics, EditDistanceAndClosest) {
   EXPECT_EQ(closest("zzzzzz", {"start", "stop"}), "");
   EXPECT_EQ(closest("a", {}), "");
   EXPECT_EQ(edit_distance(std::string(100, 'a'), "a"), 1000u);  // capped for huge names
+}
+
+// The banded distance with its early exit against the whole table, on random short names.
+TEST(Diagnostics, BoundedEditDistanceAgreesWithTheFullTable) {
+  auto full = [](std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> t(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) t[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) t[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+      for (size_t j = 1; j <= b.size(); ++j)
+        t[i][j] = std::min({t[i - 1][j] + 1, t[i][j - 1] + 1, t[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    return t[a.size()][b.size()];
+  };
+  test_support::Rng rng(7);
+  auto word = [&] {
+    std::string w(rng.below(12), 'a');
+    for (char& c : w) c = static_cast<char>('a' + rng.below(3));  // few letters: many near misses
+    return w;
+  };
+  for (int n = 0; n < 20000; ++n) {
+    std::string a = word(), b = word();
+    size_t limit = rng.below(6), d = full(a, b);
+    ASSERT_EQ(edit_distance_within(a, b, limit), std::min(d, limit + 1)) << a << " " << b << " " << limit;
+  }
+  EXPECT_EQ(edit_distance_within(std::string(64, 'a'), std::string(64, 'b'), 3), 4u);
+  EXPECT_EQ(edit_distance_within(std::string(65, 'a'), "a", 3), 4u);
+}
+
+TEST(Diagnostics, ClosestPrefersTheFirstOfferedOrTheSmallestUnordered) {
+  Closest first("dbx");
+  first.offer("dbz");
+  first.offer("dba");  // as close, offered later
+  EXPECT_EQ(first.best(), "dbz");
+  Closest unordered("dbx");
+  unordered.offer_unordered("dbz");
+  unordered.offer_unordered("dba");  // as close and smaller: hints do not depend on hashing
+  unordered.offer_unordered("db");   // as close (a deletion), smaller still
+  EXPECT_EQ(unordered.best(), "db");
+  Closest mixed("dbx");
+  mixed.offer("dbz");
+  mixed.offer_unordered("dba");  // an ordered candidate as close keeps its place
+  EXPECT_EQ(mixed.best(), "dbz");
+  mixed.offer_unordered("dbX");  // closer (case is ignored) wins
+  EXPECT_EQ(mixed.best(), "dbX");
+}
+
+// 150 errors and 120 warnings: 100 of each are kept, the rest counted, and the list ends
+// with one note that says so (however often it is sorted).
+TEST(Diagnostics, PastTheLimitDiagnosticsAreOnlyCounted) {
+  SourceManager sm;
+  int f = sm.add("many.dr", std::string(1000, '\n'));
+  DiagnosticEngine diags;
+  for (uint32_t i = 0; i < 150; ++i) {
+    EXPECT_EQ(diags.errors_full(), i >= DiagnosticEngine::kMaxKept);
+    auto& d = diags.error(DiagCode::UnknownName, Loc{f, 999 - i, 1}, "unknown name 'x" + std::to_string(i) + "'");
+    d.help = "a hint";
+    d.notes.push_back({Loc{f, 0, 1}, "a note"});
+  }
+  for (uint32_t i = 0; i < 120; ++i) diags.warning(DiagCode::UnusedParam, Loc{f, i, 1}, "w" + std::to_string(i));
+  EXPECT_EQ(diags.error_count(), 150u);
+  EXPECT_EQ(diags.warning_count(), 120u);
+  diags.sort();
+  diags.sort();
+  ASSERT_EQ(diags.all().size(), 201u);
+  const Diagnostic& note = diags.all().back();
+  EXPECT_EQ(note.severity, Severity::Note);
+  EXPECT_EQ(note.message, "too many diagnostics: 50 more errors and 20 more warnings not shown");
+  std::string text = render_text(sm, {note}, false);
+  EXPECT_EQ(text,
+            "drplan: note: too many diagnostics: 50 more errors and 20 more warnings not shown\n"
+            "help: the first 100 of each kind are above; fix them and check again\n");
+  auto j = nlohmann::json::parse(render_json(sm, {note}));
+  EXPECT_EQ(j[0]["severity"], "note");
+  EXPECT_FALSE(j[0].contains("code"));
+  // The kept errors are the first 100 reported, not the first 100 in the file.
+  EXPECT_EQ(diags.all()[100].message, "unknown name 'x99'");  // after the warnings, by offset
+  diags.promote_warnings();  // --werror
+  EXPECT_EQ(diags.error_count(), 270u);
+  EXPECT_EQ(diags.warning_count(), 0u);
 }
 
 // The front end end-to-end through the renderer: the whole text is compared.

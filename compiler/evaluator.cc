@@ -53,13 +53,21 @@ bool Evaluator::known_type(const std::string& type) {
 
 ValuePtr Evaluator::unknown(const std::string& what, const std::string& name, Loc loc,
                             const std::vector<std::string>& candidates, const std::string& help) {
+  return unknown_near(what, name, loc, diags().errors_full() ? "" : closest(name, candidates), help);
+}
+
+ValuePtr Evaluator::unknown_near(const std::string& what, const std::string& name, Loc loc, const std::string& near,
+                                 const std::string& help) {
   DiagCode code = what == "host" ? DiagCode::UnknownHost : what == "site" ? DiagCode::UnknownTarget : DiagCode::UnknownName;
   auto& d = diags().error(code, loc,
                           "unknown " + what + " '" + name + "'");
-  std::string near = closest(name, candidates);
   if (!near.empty()) d.help = "did you mean '" + near + "'?";
   else if (!help.empty()) d.help = help;
   return Value::error();
+}
+
+std::vector<std::string> Evaluator::host_candidates() const {
+  return ctx_.diags->errors_full() ? std::vector<std::string>{} : ctx_.inventory->host_names();
 }
 
 ValuePtr Evaluator::eval(const ast::Expr& e, const Scope& scope) {
@@ -388,7 +396,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     const_cast<Value&>(*v).str = *name;
     if (inv) {
       int idx = inv->host_index(*name);
-      if (idx < 0) return unknown("host", *name, loc, inv->host_names());
+      if (idx < 0) return unknown("host", *name, loc, host_candidates());
       const_cast<Value&>(*v).hosts.push_back(idx);
     }
   } else if (hd == "sites") {
@@ -438,16 +446,21 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     if (*name != "name") return unknown("plan attribute", *name, loc, {"name"});
     return Value::string(ctx_.program->plan().name, loc);
   } else {
-    std::vector<std::string> c = {"vars", "hosts", "sites", "secrets", "target", "plan"};
-    for (const auto& [k, _] : scope.locals) c.push_back(k);
-    if (scope.plan_scope) {
-      for (const auto& [k, _] : ctx_.params) c.push_back(k);
-      size_t from = c.size();
-      for (const auto& [k, _] : ctx_.steps) c.emplace_back(k);
-      std::sort(c.begin() + static_cast<std::ptrdiff_t>(from), c.end());  // stable hints
+    // Past the error limit nobody reads a hint: 4,000 unknown names must not each search
+    // every step.
+    std::string near;
+    if (!diags().errors_full()) {
+      Closest c(head);
+      for (const char* k : {"vars", "hosts", "sites", "secrets", "target", "plan"}) c.offer(k);
+      for (const auto& [k, _] : scope.locals) c.offer(k);
+      if (scope.plan_scope) {
+        for (const auto& [k, _] : ctx_.params) c.offer(k);
+        for (const auto& [k, _] : ctx_.steps) c.offer_unordered(k);
+      }
+      near = c.best();
     }
-    return unknown("name", head, loc, c,
-                   "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target");
+    return unknown_near("name", head, loc, near,
+                        "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target");
   }
   for (size_t i = next; i < path.size() && v->kind != Value::Kind::Error; ++i) v = member(v, path[i], loc);
   return v;
@@ -508,7 +521,7 @@ ValuePtr Evaluator::coerce(const ValuePtr& v, const std::string& type, Loc loc) 
     h->str = v->str;
     if (inv) {
       int idx = inv->host_index(v->str);
-      if (idx < 0) return unknown("host", v->str, v->loc.valid() ? v->loc : loc, inv->host_names());
+      if (idx < 0) return unknown("host", v->str, v->loc.valid() ? v->loc : loc, host_candidates());
       h->hosts.push_back(idx);
     }
     return h;

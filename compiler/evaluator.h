@@ -95,6 +95,10 @@ class Evaluator {
   ValuePtr var_value(const VarValue& v, Loc loc);
   ValuePtr unknown(const std::string& what, const std::string& name, Loc loc,
                    const std::vector<std::string>& candidates, const std::string& help = "");
+  ValuePtr unknown_near(const std::string& what, const std::string& name, Loc loc, const std::string& near,
+                        const std::string& help);
+  /// The inventory's host names for a hint; none once errors are only counted.
+  std::vector<std::string> host_candidates() const;
   /// Text for people: values as they are (no shell involved).
   void plain_piece(const ValuePtr& v, Command& out, Loc loc, bool& ok);
 

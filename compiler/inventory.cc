@@ -195,7 +195,7 @@ class Reader {
             if (!inv.host(*s)) {
               auto& d = diags_.error(DiagCode::UnknownHost, loc(item),
                                      "group '" + g + "' names unknown host '" + *s + "'");
-              std::string near = closest(*s, inv.host_names());
+              std::string near = diags_.errors_full() ? "" : closest(*s, inv.host_names());
               if (!near.empty()) d.help = "did you mean '" + near + "'?";
               continue;
             }

@@ -270,14 +270,18 @@ class Lowerer {
         if (std::find(r.begin(), r.end(), path[0]) != r.end()) hosts.push_back(static_cast<int>(i));
       }
       if (!hosts.empty()) return true;
-      std::vector<std::string> c = inv->host_names();
-      c.push_back("local");
-      for (const auto& [g, _] : inv->groups) c.push_back(g);
-      for (const auto& site : inv->sites) c.push_back(site.name);
-      for (const auto& h : inv->hosts) c.insert(c.end(), h.roles.begin(), h.roles.end());
-      for (const auto& [p, _] : ctx_.params) c.push_back(p);
+      Closest c(path[0]);
+      if (!diags_.errors_full()) {  // past the limit, no hint: skip the search
+        for (const auto& h : inv->hosts) c.offer(h.name);
+        c.offer("local");
+        for (const auto& [g, _] : inv->groups) c.offer(g);
+        for (const auto& site : inv->sites) c.offer(site.name);
+        for (const auto& h : inv->hosts)
+          for (const auto& r : h.roles) c.offer(r);
+        for (const auto& [p, _] : ctx_.params) c.offer(p);
+      }
       auto& d = diags_.error(DiagCode::UnknownHost, s.target_loc, "unknown host, group, site or role '" + path[0] + "'");
-      std::string near = closest(path[0], c);
+      const std::string& near = c.best();
       d.help = near.empty() ? "targets are local, a host, a group, a site, a role, or site.role" : "did you mean '" + near + "'?";
       return false;
     } else if (!inv) {
@@ -580,12 +584,11 @@ class Lowerer {
         auto named = by_name_.find(name);
         if (named == by_name_.end()) {
           if (ctx_.steps.count(name)) continue;  // failed to lower; reported already
-          std::vector<std::string> c;
-          for (const auto& [n, _] : ctx_.steps) c.emplace_back(n);
-          std::sort(c.begin(), c.end());  // stable hints
+          Closest c(name);
+          if (!diags_.errors_full())
+            for (const auto& [n, _] : ctx_.steps) c.offer_unordered(n);
           auto& d = diags_.error(DiagCode::UnknownName, loc, "unknown step '" + name + "' in after");
-          std::string near = closest(name, c);
-          if (!near.empty()) d.help = "did you mean '" + near + "'?";
+          if (!c.best().empty()) d.help = "did you mean '" + c.best() + "'?";
           continue;
         }
         for (int k = 0; k < named->second.count; ++k) deps.push_back(named->second.first + k);

@@ -267,4 +267,20 @@ TEST(Lower, ExpectPatternsAreCompiledAndSharedByFanOut) {
   EXPECT_EQ(bad.diags.all()[1].help.rfind("backreferences are not supported", 0), 0u) << bad.diags.all()[1].help;
 }
 
+// 4,000 unknown names among 4,000 steps: every one is counted, the first 100 are kept with
+// their hints, and no more hints are searched for (each search compares every step).
+TEST(Lower, ManyUnknownNamesAreCountedNotAllReported) {
+  std::string text = "plan p {\n";
+  for (int i = 0; i < 4000; ++i)
+    text += "  check c" + std::to_string(i) + " { probe = \"echo ${c" + std::to_string(i) + "x.output}\" }\n";
+  text += "  check last after c1, c22x { probe = \"true\" }\n}\n";
+  Lowered l(text, /*inventory=*/false);
+  EXPECT_FALSE(l.ok);
+  EXPECT_EQ(l.diags.error_count(), 4001u);
+  ASSERT_EQ(l.diags.all().size(), DiagnosticEngine::kMaxKept + 1);
+  EXPECT_EQ(l.diags.all()[0].message, "unknown name 'c0x'");
+  EXPECT_EQ(l.diags.all()[0].help, "did you mean 'c0'?");
+  EXPECT_EQ(l.diags.all().back().message, "too many diagnostics: 3901 more errors not shown");
+}
+
 }  // namespace drplan
