@@ -19,9 +19,12 @@ Diagnostic& DiagnosticEngine::keep(Diagnostic d) {
     return diags_.back();
   }
   const int i = d.severity == Severity::Error ? 0 : 1;
-  if (kept_[i] >= kMaxKept) {
-    ++omitted_[i];
-    scratch_ = std::move(d);
+  std::string key = std::to_string(d.loc.file) + ":" + std::to_string(d.loc.offset) + ":" +
+                    std::to_string(static_cast<int>(d.code)) + ":" + d.message;
+  const bool repeat = !seen_.insert(std::move(key)).second;
+  if (repeat || kept_[i] >= kMaxKept) {
+    if (!repeat) ++omitted_[i];
+    scratch_ = std::move(d);  // filled in by the caller, never shown
     return scratch_;
   }
   ++kept_[i];
@@ -41,6 +44,7 @@ void DiagnosticEngine::add(Diagnostic d) { keep(std::move(d)); }
 
 void DiagnosticEngine::clear() {
   diags_.clear();
+  seen_.clear();
   kept_[0] = kept_[1] = omitted_[0] = omitted_[1] = 0;
 }
 

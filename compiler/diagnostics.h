@@ -3,6 +3,7 @@
 // Every compiler phase adds to one DiagnosticEngine; renderers turn them into clang-style
 // text (for people) or JSON (for CI annotations).
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "compiler/source.h"
@@ -63,8 +64,9 @@ struct Diagnostic {
 /// "E0203" / "W0501".
 std::string code_name(const Diagnostic& d);
 
-/// Collects a compilation's diagnostics. Past kMaxKept errors (or warnings) further ones
-/// are only counted: 4,000 unknown names make 100 errors to read, not 4,000, and cost no
+/// Collects a compilation's diagnostics, each once (a repeat of one already kept, at the
+/// same place with the same code and message, is dropped). Past kMaxKept errors (or
+/// warnings) further ones are only counted: 4,000 unknown names make 100 errors to read, not 4,000, and cost no
 /// more than counting. sort() then ends the list with a note that says how many were left out.
 class DiagnosticEngine {
  public:
@@ -93,6 +95,9 @@ class DiagnosticEngine {
   Diagnostic& keep(Diagnostic d);
 
   std::vector<Diagnostic> diags_;
+  /// Location, code and message of each kept one: a step fanned out over 2,000 hosts
+  /// reports the same error 2,000 times, which must count once and not fill the list.
+  std::unordered_set<std::string> seen_;
   size_t kept_[2] = {0, 0};     ///< errors, warnings stored (before sort() drops duplicates)
   size_t omitted_[2] = {0, 0};  ///< errors, warnings only counted
   Diagnostic scratch_;

@@ -230,6 +230,11 @@ TEST(Diagnostics, PastTheLimitDiagnosticsAreOnlyCounted) {
     d.notes.push_back({Loc{f, 0, 1}, "a note"});
   }
   for (uint32_t i = 0; i < 120; ++i) diags.warning(DiagCode::UnusedParam, Loc{f, i, 1}, "w" + std::to_string(i));
+  // Repeats (a fan-out step's error on every host) count once, kept or not.
+  for (int k = 0; k < 3; ++k) {
+    diags.error(DiagCode::UnknownName, Loc{f, 999, 1}, "unknown name 'x0'").help = "lost";
+    diags.error(DiagCode::UnknownName, Loc{f, 999 - 149, 1}, "unknown name 'x149'");  // an omitted one
+  }
   EXPECT_EQ(diags.error_count(), 150u);
   EXPECT_EQ(diags.warning_count(), 120u);
   diags.sort();
@@ -247,6 +252,8 @@ TEST(Diagnostics, PastTheLimitDiagnosticsAreOnlyCounted) {
   EXPECT_FALSE(j[0].contains("code"));
   // The kept errors are the first 100 reported, not the first 100 in the file.
   EXPECT_EQ(diags.all()[100].message, "unknown name 'x99'");  // after the warnings, by offset
+  EXPECT_EQ(diags.all()[199].message, "unknown name 'x0'");
+  EXPECT_EQ(diags.all()[199].help, "a hint");  // not the repeat's
   diags.promote_warnings();  // --werror
   EXPECT_EQ(diags.error_count(), 270u);
   EXPECT_EQ(diags.warning_count(), 0u);

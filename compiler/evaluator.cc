@@ -761,8 +761,14 @@ ValuePtr Evaluator::call(const ast::Expr& e, const Scope& scope) {
   const ast::Unit* unit = nullptr;
   const ast::Def* def = find_def(e, scope, &unit, true);
   if (!def) return Value::error();
+  // A call outside any def's body gets a budget for all it leads to (eval_budget.h).
+  const bool outermost = scope.depth == 0;
+  if (outermost && budget_.known_costly(*def)) return budget_.report(e, *def, diags());
+  if (outermost) budget_.start();
+  else if (budget_.spent()) return Value::error();  // unwinding: the outermost call reports
   if (scope.depth >= kMaxCallDepth) {
     diags().error(DiagCode::BadValue, e.loc, "calls nested more than 32 deep (is '" + def->name + "' recursive?)");
+    budget_.abort();
     return Value::error();
   }
   Scope callee;
@@ -773,7 +779,10 @@ ValuePtr Evaluator::call(const ast::Expr& e, const Scope& scope) {
   callee.refs = scope.refs;
   callee.depth = scope.depth + 1;
   if (!bind(e, def->params, scope, callee)) return Value::error();
-  return eval(*def->body, callee);
+  ValuePtr v = budget_.spend_body(*def, e.loc) ? eval(*def->body, callee) : Value::error();
+  if (!budget_.spent()) budget_.spend_value(*v, *def, e.loc);
+  if (!budget_.spent()) return v;
+  return outermost ? budget_.report(e, *def, diags()) : Value::error();
 }
 
 }  // namespace drplan

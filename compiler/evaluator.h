@@ -14,6 +14,7 @@
 
 #include "compiler/ast.h"
 #include "compiler/diagnostics.h"
+#include "compiler/eval_budget.h"
 #include "compiler/inventory.h"
 #include "compiler/plan_ir.h"
 #include "compiler/program.h"
@@ -103,6 +104,7 @@ class Evaluator {
   void plain_piece(const ValuePtr& v, Command& out, Loc loc, bool& ok);
 
   EvalContext& ctx_;
+  EvalBudget budget_;
   struct SplitString {
     bool ok = false;
     std::vector<StringPiece> pieces;

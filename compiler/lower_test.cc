@@ -267,6 +267,61 @@ TEST(Lower, ExpectPatternsAreCompiledAndSharedByFanOut) {
   EXPECT_EQ(bad.diags.all()[1].help.rfind("backreferences are not supported", 0), 0u) << bad.diags.all()[1].help;
 }
 
+// Thirty defs, each calling the one before twice: d30 would make 2^31 calls and as many
+// pieces of text. The call in the step runs out of its budget and is the error.
+TEST(Lower, DefsThatDoubleTheWorkRunOutOfTheirBudget) {
+  std::string text = "plan p {\n  def d0(x: string) = x + x\n";
+  for (int i = 1; i <= 30; ++i)
+    text += "  def d" + std::to_string(i) + "(x: string) = d" + std::to_string(i - 1) + "(x) + d" +
+            std::to_string(i - 1) + "(x)\n";
+  text += "  check a { probe = d30(\"x\") }\n  check b on databases { probe = d30(\"y\") }\n}\n";
+  Lowered l(text);
+  EXPECT_FALSE(l.ok);
+  // b fans out over two hosts: its call fails once, at once (the def is known to be costly).
+  EXPECT_EQ(l.messages(),
+            "33:21: calling 'd30' takes more than 100000 evaluation steps [E0205]\n"
+            "34:34: calling 'd30' takes more than 100000 evaluation steps [E0205]\n");
+  EXPECT_EQ(l.diags.error_count(), 2u);
+  const Diagnostic& d = l.diags.all()[0];
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_NE(d.notes[0].message.find("the budget ran out in this call of 'd"), std::string::npos);
+  EXPECT_NE(d.help.find("d1(x) = d0(x) + d0(x)"), std::string::npos) << d.help;
+}
+
+// f calls itself three times: the depth limit stops the first chain, and its siblings are
+// not tried (3^32 calls), so there is exactly one error.
+TEST(Lower, ARecursiveDefEndsAtTheDepthLimitOnce) {
+  Lowered l(R"(plan p {
+  def f(x: string) = f(x) + f(x) + f(x)
+  check a { probe = f("x") }
+})");
+  EXPECT_FALSE(l.ok);
+  EXPECT_EQ(l.messages(), "2:22: calls nested more than 32 deep (is 'f' recursive?) [E0205]\n");
+  EXPECT_EQ(l.diags.error_count(), 1u);
+}
+
+// Few calls, but each result holds its argument twice: rendering would write 2^30 copies.
+TEST(Lower, TextThatHoldsAValueTwicePerLevelRunsOutOfTheBudget) {
+  std::string call = "\"x\"";
+  for (int i = 0; i < 30; ++i) call = "t(" + call + ")";
+  Lowered l("plan p {\n  def t(y: string) = y + y\n  check a { probe = " + call + " }\n}\n");
+  EXPECT_FALSE(l.ok);
+  ASSERT_EQ(l.diags.error_count(), 1u) << l.messages();
+  EXPECT_EQ(l.diags.all()[0].message, "calling 't' takes more than 100000 evaluation steps");
+}
+
+// Few steps but much text: k6 is 64 KiB doubled six times, and its calls' results make
+// 7 x 4 MiB together (k5's 6 x 2 MiB are within the budget).
+TEST(Lower, DefsThatMakeTooMuchTextRunOutOfTheBudget) {
+  std::string text = "plan p {\n  def k0() = \"" + std::string(64 << 10, 'k') + "\"\n";
+  for (int i = 1; i <= 6; ++i)
+    text += "  def k" + std::to_string(i) + "() = k" + std::to_string(i - 1) + "() + k" + std::to_string(i - 1) + "()\n";
+  text += "  check a { probe = k5() }\n  check b { probe = k6() }\n}\n";
+  Lowered l(text);
+  EXPECT_FALSE(l.ok);
+  EXPECT_EQ(l.messages(), "10:21: calling 'k6' makes more than 16 MiB of text [E0205]\n");
+}
+
 // 4,000 unknown names among 4,000 steps: every one is counted, the first 100 are kept with
 // their hints, and no more hints are searched for (each search compares every step).
 TEST(Lower, ManyUnknownNamesAreCountedNotAllReported) {

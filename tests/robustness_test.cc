@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -189,6 +190,7 @@ struct RunResult {
   bool timed_out = false;
   std::string output;  ///< stdout and stderr, interleaved
   long ms = 0;
+  long max_rss_kb = 0;  ///< the process's peak resident memory
 };
 
 RunResult run_drplan(const std::vector<std::string>& args, milliseconds timeout) {
@@ -235,7 +237,9 @@ RunResult run_drplan(const std::vector<std::string>& args, milliseconds timeout)
   }
   close(fds[0]);
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  r.max_rss_kb = usage.ru_maxrss;
   r.ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
@@ -286,6 +290,7 @@ class Robustness : public ::testing::Test {
     milliseconds timeout{10000};
     bool json = false;
     int want_exit = -1;  ///< -1: any of 0, 1, 2
+    long max_rss_mb = 0;  ///< > 0: the run must stay below this much memory
   };
   void run_all(const std::vector<Job>& jobs) {
     auto worker = [&](size_t first) {
@@ -297,6 +302,9 @@ class Robustness : public ::testing::Test {
         if (why.empty() && jobs[i].want_exit >= 0 && r.exit_code != jobs[i].want_exit)
           why = "exit " + std::to_string(r.exit_code) + ", wanted " + std::to_string(jobs[i].want_exit) + ":\n" +
                 r.output.substr(0, 2000);
+        if (why.empty() && jobs[i].max_rss_mb > 0 && r.max_rss_kb > jobs[i].max_rss_mb * 1024)
+          why = "peak memory " + std::to_string(r.max_rss_kb / 1024) + " MB, wanted under " +
+                std::to_string(jobs[i].max_rss_mb) + " MB";
         if (!why.empty()) failures.push_back(jobs[i].label + ": " + why);
       }
       return failures;
@@ -474,6 +482,44 @@ TEST_F(Robustness, HostileInputs) {
   jobs.push_back({"no-args", {"check"}, milliseconds(10000), false, 2});
   jobs.push_back({"bad-flag", {"check", "--bogus", "x.dr"}, milliseconds(10000), false, 2});
   jobs.push_back({"dev-null", {"check", "/dev/null"}, milliseconds(10000), false, 2});
+  run_all(jobs);
+}
+
+// Inputs that once ran for minutes or took gigabytes; each must end (in a located error,
+// or a plan that compiles) well within its time and memory. No speed is asserted: the
+// timeouts only tell a hang from an answer.
+TEST_F(Robustness, RunawayInputsEndWithinBounds) {
+  std::vector<Job> jobs;
+  auto add = [&](const std::string& label, const std::string& text, int want, std::vector<std::string> more = {}) {
+    fs::path p = dir_ / (label + ".dr");
+    write_file(p, text);
+    std::vector<std::string> args = {"check", p.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    jobs.push_back({label, args, milliseconds(20000), false, want, 200});
+  };
+  {
+    std::string t = "plan p {\n  def d0(x: string) = x + x\n";
+    for (int i = 1; i <= 30; ++i)
+      t += "  def d" + std::to_string(i) + "(x: string) = d" + std::to_string(i - 1) + "(x) + d" +
+           std::to_string(i - 1) + "(x)\n";
+    add("def-doubling", t + "  check a { probe = d30(\"x\") }\n}\n", 1);
+  }
+  add("def-tripling", "plan p {\n  def f(x: string) = f(x) + f(x) + f(x)\n  check a { probe = f(\"x\") }\n}\n", 1);
+  {
+    std::string call = "\"x\"";
+    for (int i = 0; i < 30; ++i) call = "t(" + call + ")";
+    add("value-doubling", "plan p {\n  def t(y: string) = y + y\n  check a { probe = " + call + " }\n}\n", 1);
+  }
+  {
+    std::string t = "plan p {\n";
+    for (int i = 0; i < 4000; ++i)
+      t += "  check c" + std::to_string(i) + " { probe = \"echo ${unknown_" + std::to_string(i) + "}\" }\n";
+    add("unknown-names", t + "}\n", 1);
+  }
+  add("huge-durations",
+      "plan p {\n  check a { probe = \"true\" timeout = 200000d }\n"
+      "  check b { probe = \"true\" timeout = 9000000000000000000ms }\n}\n",
+      1);
   run_all(jobs);
 }
 
