@@ -67,6 +67,8 @@ bool check_cycles(const CompiledPlan& plan, DiagnosticEngine& diags) {
         for (size_t x = v; x != w && x != SIZE_MAX; x = parent[x]) cycle.push_back(x);
         cycle.push_back(w);
         std::reverse(cycle.begin(), cycle.end());
+        // A join only stands for the step before it, which is in the cycle too.
+        std::erase_if(cycle, [&](size_t x) { return plan.steps[x].join; });
         std::vector<std::string> names;
         for (size_t x : cycle) {
           const auto& s = plan.steps[x];

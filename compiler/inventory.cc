@@ -170,6 +170,8 @@ class Reader {
     if (auto n = root["hosts"].node()) {
       if (const toml::table* hosts = n->as_table()) {
         for (const auto& [k, v] : *hosts) read_host(inv, k, v, defaults);
+        inv.host_by_name.reserve(inv.hosts.size());
+        for (size_t i = 0; i < inv.hosts.size(); ++i) inv.host_by_name.emplace(inv.hosts[i].name, static_cast<int>(i));
       } else {
         error(loc(*n), "[hosts] must be a table of hosts");
       }
@@ -325,12 +327,15 @@ class Reader {
 }  // namespace
 
 const Host* Inventory::host(std::string_view n) const {
-  for (const auto& h : hosts)
-    if (h.name == n) return &h;
-  return nullptr;
+  int i = host_index(n);
+  return i < 0 ? nullptr : &hosts[i];
 }
 
 int Inventory::host_index(std::string_view n) const {
+  if (!host_by_name.empty()) {
+    auto it = host_by_name.find(std::string(n));
+    return it == host_by_name.end() ? -1 : it->second;
+  }
   for (size_t i = 0; i < hosts.size(); ++i)
     if (hosts[i].name == n) return static_cast<int>(i);
   return -1;

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/diagnostics.h"
@@ -57,6 +58,9 @@ struct Inventory {
   std::string name;
   std::string known_hosts;  ///< empty: ~/.ssh/known_hosts
   std::vector<Host> hosts;
+  /// Host name -> index in hosts, filled once the hosts are read (groups of 2,000 hosts
+  /// name each one; fan-out looks each up). Empty: lookups scan hosts.
+  std::unordered_map<std::string, int> host_by_name;
   std::vector<Site> sites;
   std::map<std::string, std::vector<std::string>> groups;
   std::map<std::string, VarValue> vars;

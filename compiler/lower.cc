@@ -575,10 +575,14 @@ class Lowerer {
       auto it = by_name_.try_emplace(decl_[i]->name, Instances{static_cast<int>(i), 0}).first;
       ++it->second.count;
     }
+    const size_t instances = out_.steps.size();
+    joins(plan);
     std::vector<int> deps;
-    for (auto& st : out_.steps) {
+    for (size_t i = 0; i < instances; ++i) {
+      StepInstance& st = out_.steps[i];
       deps.clear();
       const ast::Step* s = decl_[st.index];
+      const Instances* self = s->after.empty() ? nullptr : &by_name_.at(s->name);
       for (const auto& [name, loc] : s->after) {
         if (name == st.name) continue;
         auto named = by_name_.find(name);
@@ -591,7 +595,10 @@ class Lowerer {
           if (!c.best().empty()) d.help = "did you mean '" + c.best() + "'?";
           continue;
         }
-        for (int k = 0; k < named->second.count; ++k) deps.push_back(named->second.first + k);
+        if (needs_join(named->second.count, self->count))
+          deps.push_back(joins_.at(named->second.first));
+        else
+          for (int k = 0; k < named->second.count; ++k) deps.push_back(named->second.first + k);
       }
       static const std::vector<StepRef> kNoRefs;
       auto found = refs_.find(st.index);
@@ -611,6 +618,37 @@ class Lowerer {
       for (auto& p : st.verify.parts) rename_part(p, st);
       for (auto& p : st.rollback.parts) rename_part(p, st);
       st.deps = deps;
+    }
+  }
+
+  // Every instance of a step waits for every instance of each step in its `after`. Between
+  // fan-outs of m and n hosts that is m*n edges; through one barrier that waits for all m
+  // it is m+n (40 chained steps on 2,000 hosts: 160 M edges, or 160,000). The barrier is a
+  // join, and like a phase's barrier it runs nothing and is shown as no step. Made before
+  // any edge, so that out_.steps does not grow under the edge loop's references.
+  static bool needs_join(int m, int n) { return static_cast<long long>(m) * n > m + n; }
+
+  void joins(const ast::Unit& plan) {
+    for (const auto& s : plan.steps) {
+      auto self = s.after.empty() ? by_name_.end() : by_name_.find(s.name);
+      if (self == by_name_.end()) continue;
+      for (const auto& [name, loc] : s.after) {
+        auto of = by_name_.find(name);
+        if (of == by_name_.end() || name == s.name || !needs_join(of->second.count, self->second.count)) continue;
+        auto [slot, fresh] = joins_.try_emplace(of->second.first, static_cast<int>(out_.steps.size()));
+        if (!fresh) continue;
+        const StepInstance& first = out_.steps[of->second.first];
+        StepInstance j;
+        j.index = slot->second;
+        j.kind = StepKind::Barrier;
+        j.join = true;
+        j.id = first.name + "@*";  // "all instances of": no step id has a '*'
+        j.name = j.id;
+        j.host_name = "local";
+        j.loc = first.loc;
+        for (int k = 0; k < of->second.count; ++k) j.deps.push_back(of->second.first + k);
+        out_.steps.push_back(std::move(j));
+      }
     }
   }
 
@@ -666,6 +704,7 @@ class Lowerer {
   std::unordered_map<std::string_view, Instances> by_name_;
   std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from
   std::unordered_map<std::string, Pattern> patterns_;  ///< `expect` texts, compiled
+  std::unordered_map<int, int> joins_;  ///< a fanned-out step's first instance -> its join
   int last_barrier_ = -1;
 };
 

@@ -157,6 +157,37 @@ TEST(Lower, AfterAGroupStepWaitsForEveryInstance) {
   EXPECT_EQ(l.deps("g"), (std::vector<std::string>{"a@dc-db", "a@dr-db"}));
 }
 
+// Ten steps in a chain, each on a group of 300 hosts: "every instance after every instance"
+// goes through one join barrier per step, so the edges grow with steps + hosts (3 + 2 per
+// instance at most), not with hosts squared (900,000 here).
+TEST(Lower, FanOutAfterFanOutJoinsInsteadOfAllPairs) {
+  std::string inv = "[sites.s]\n";
+  std::string group = "[groups]\nall = [";
+  for (int h = 0; h < 300; ++h) {
+    inv += "[hosts.h" + std::to_string(h) + "]\nsite = \"s\"\naddress = \"10.0.1." + std::to_string(h) + "\"\n";
+    group += (h ? ", \"h" : "\"h") + std::to_string(h) + "\"";
+  }
+  std::string text = "plan p {\n  check s0 on all { probe = \"true\" }\n";
+  for (int i = 1; i < 10; ++i)
+    text += "  check s" + std::to_string(i) + " on all after s" + std::to_string(i - 1) + " { probe = \"true\" }\n";
+  text += "  check one after s9 { probe = \"true\" }\n}\n";
+  Lowered l(text, true, {}, inv + group + "]\n");
+  ASSERT_TRUE(l.ok) << l.messages();
+  size_t edges = 0, joins = 0;
+  for (const auto& st : l.plan.steps) {
+    edges += st.deps.size();
+    joins += st.kind == StepKind::Barrier;
+  }
+  EXPECT_EQ(joins, 9u);  // s0..s8; s9's dependent is one instance: 300 edges either way
+  EXPECT_EQ(edges, 9u * 300 + 9u * 300 + 300);
+  EXPECT_EQ(l.deps("s1@h7"), (std::vector<std::string>{"s0@*"}));
+  EXPECT_EQ(l.deps("s0@*").size(), 300u);
+  EXPECT_EQ(l.deps("one").size(), 300u);
+  EXPECT_EQ(l.plan.instances_of("s1").size(), 300u);  // the join is no instance of s1
+  ASSERT_EQ(l.plan.waves.size(), 11u);                // and adds no wave
+  EXPECT_EQ(l.plan.waves[1].size(), 300u);
+}
+
 TEST(Lower, PhasesAreOrderedThroughBarriers) {
   Lowered l(R"(plan p {
     phase "one" { check a { probe = "true" } check b { probe = "true" } }

@@ -53,13 +53,14 @@ struct Lowered {
   bool ok = false;
 
   explicit Lowered(std::string text, bool inventory = true,
-                   std::vector<std::pair<std::string, std::string>> sets = {}) {
+                   std::vector<std::pair<std::string, std::string>> sets = {},
+                   const std::string& inventory_text = kInventory) {
     int file = sm.add("p.dr", std::move(text));
     auto unit = parse_file(sm, file, diags);
     if (!unit) return;
     program.units.push_back(std::move(unit));
     if (inventory) {
-      inv = parse_inventory(sm, sm.add("inv.toml", kInventory), diags);
+      inv = parse_inventory(sm, sm.add("inv.toml", inventory_text), diags);
       if (!inv) return;
     }
     LowerInput in{&program, inv ? &*inv : nullptr, std::move(sets)};

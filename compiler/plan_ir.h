@@ -72,6 +72,7 @@ struct StepInstance {
   int host = -1;          ///< index into inventory hosts; -1 = this machine
   std::string host_name;  ///< "local" or the host's name
   int phase = -1;         ///< index into CompiledPlan::phases
+  bool join = false;      ///< a Barrier that waits for all instances of one fan-out step
   Loc loc;
 
   Command run;       ///< action: run; check/wait: probe

@@ -268,6 +268,39 @@ TEST_P(SchedulerTest, FanOutMakesOneInstancePerHostAndDependentsWaitForAll) {
   expect_dependency_order();
 }
 
+// Two fan-outs over 4 hosts meet through a join barrier (4 + 4 edges, not 16): still every
+// instance of the second waits for every instance of the first, and a failure among the
+// first lets none of the second start.
+TEST_P(SchedulerTest, FanOutAfterFanOutWaitsForAllThroughAJoin) {
+  compile(R"(
+    action spread on worker { run = "spread on ${target.name}" rollback = "true" }
+    action gather on worker after spread { run = "gather on ${target.name}" rollback = "true" }
+  )");
+  ASSERT_NE(plan_->find("spread@*"), nullptr);
+  EXPECT_EQ(plan_->find("spread@*")->kind, StepKind::Barrier);
+  fake_.on_step("spread@h3", slow(40));
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success);
+  for (const char* h : {"h1", "h2", "h3", "h4"})
+    EXPECT_GE(fake_.calls_of(std::string("gather@") + h).at(0).start, fake_.calls_of("spread@h3").at(0).end) << h;
+  expect_dependency_order();
+  EXPECT_EQ(fake_.calls().size(), 8u);  // the join runs nothing
+  EXPECT_EQ(out.steps.size(), plan_->steps.size());
+}
+
+TEST_P(SchedulerTest, AFailureBeforeAJoinStartsNoneAfterIt) {
+  compile(R"(
+    action spread on worker { run = "spread on ${target.name}" rollback = "true" }
+    action gather on worker after spread { run = "gather on ${target.name}" rollback = "true" }
+  )");
+  fake_.on_step("spread@h2", failing());
+  RunOutcome out = run();
+  EXPECT_FALSE(out.success);
+  EXPECT_TRUE(fake_.calls_matching("gather").empty());
+  for (const char* h : {"h1", "h2", "h3", "h4"})
+    EXPECT_EQ(status(out, std::string("gather@") + h), StepStatus::Pending) << h;
+}
+
 // --- failure and rollback -----------------------------------------------------------
 
 TEST_P(SchedulerTest, AFailureStopsSchedulingAndLetsRunningStepsFinish) {

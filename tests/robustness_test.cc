@@ -520,6 +520,21 @@ TEST_F(Robustness, RunawayInputsEndWithinBounds) {
       "plan p {\n  check a { probe = \"true\" timeout = 200000d }\n"
       "  check b { probe = \"true\" timeout = 9000000000000000000ms }\n}\n",
       1);
+  {
+    // 40 steps in a chain, each on a group of 2,000 hosts: a valid plan.
+    std::string inv = "[sites.s]\n";
+    std::string group = "[groups]\nall = [";
+    for (int h = 0; h < 2000; ++h) {
+      inv += "[hosts.h" + std::to_string(h) + "]\nsite = \"s\"\naddress = \"10.0." + std::to_string(h / 250) + "." +
+             std::to_string(h % 250) + "\"\n";
+      group += (h ? ", \"h" : "\"h") + std::to_string(h) + "\"";
+    }
+    write_file(dir_ / "fan.toml", inv + group + "]\n");
+    std::string t = "plan p {\n  check s0 on all { probe = \"true\" }\n";
+    for (int i = 1; i < 40; ++i)
+      t += "  check s" + std::to_string(i) + " on all after s" + std::to_string(i - 1) + " { probe = \"true\" }\n";
+    add("fan-out-after", t + "}\n", 0, {"-i", (dir_ / "fan.toml").string()});
+  }
   run_all(jobs);
 }
 
