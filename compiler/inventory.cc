@@ -332,7 +332,7 @@ const Host* Inventory::host(std::string_view n) const {
 }
 
 int Inventory::host_index(std::string_view n) const {
-  if (!host_by_name.empty()) {
+  if (hosts.size() > 16 && !host_by_name.empty()) {  // a few hosts: comparing beats hashing
     auto it = host_by_name.find(std::string(n));
     return it == host_by_name.end() ? -1 : it->second;
   }

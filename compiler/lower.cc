@@ -57,6 +57,10 @@ struct BoundAttr {
 };
 
 class Lowerer {
+  struct Instances {
+    int first, count;  ///< out_.steps[first, first + count)
+  };
+
  public:
   Lowerer(const LowerInput& in, DiagnosticEngine& diags, CompiledPlan& out, std::set<std::string>& used)
       : in_(in), diags_(diags), out_(out), eval_(ctx_) {
@@ -583,15 +587,12 @@ class Lowerer {
       ++it->second.count;
     }
     const size_t instances = out_.steps.size();
-    joins(plan);
     std::vector<int> deps;
     for (size_t i = 0; i < instances; ++i) {
-      StepInstance& st = out_.steps[i];
       deps.clear();
-      const ast::Step* s = decl_[st.index];
-      const Instances* self = s->after.empty() ? nullptr : &by_name_.at(s->name);
+      const ast::Step* s = decl_[i];
       for (const auto& [name, loc] : s->after) {
-        if (name == st.name) continue;
+        if (name == s->name) continue;
         auto named = by_name_.find(name);
         if (named == by_name_.end()) {
           if (ctx_.steps.count(name)) continue;  // failed to lower; reported already
@@ -602,11 +603,13 @@ class Lowerer {
           if (!c.best().empty()) d.help = "did you mean '" + c.best() + "'?";
           continue;
         }
-        if (needs_join(named->second.count, self->count))
-          deps.push_back(joins_.at(named->second.first));
+        // Looked up only for a fanned-out `after` (most are one instance).
+        if (named->second.count > 1 && needs_join(named->second.count, by_name_.at(s->name).count))
+          deps.push_back(join(named->second));  // may grow out_.steps
         else
           for (int k = 0; k < named->second.count; ++k) deps.push_back(named->second.first + k);
       }
+      StepInstance& st = out_.steps[i];
       static const std::vector<StepRef> kNoRefs;
       auto found = refs_.find(st.index);
       for (const auto& r : found != refs_.end() ? found->second : kNoRefs) {
@@ -631,32 +634,24 @@ class Lowerer {
   // Every instance of a step waits for every instance of each step in its `after`. Between
   // fan-outs of m and n hosts that is m*n edges; through one barrier that waits for all m
   // it is m+n (40 chained steps on 2,000 hosts: 160 M edges, or 160,000). The barrier is a
-  // join, and like a phase's barrier it runs nothing and is shown as no step. Made before
-  // any edge, so that out_.steps does not grow under the edge loop's references.
+  // join, and like a phase's barrier it runs nothing and is shown as no step.
   static bool needs_join(int m, int n) { return static_cast<long long>(m) * n > m + n; }
 
-  void joins(const ast::Unit& plan) {
-    for (const auto& s : plan.steps) {
-      auto self = s.after.empty() ? by_name_.end() : by_name_.find(s.name);
-      if (self == by_name_.end()) continue;
-      for (const auto& [name, loc] : s.after) {
-        auto of = by_name_.find(name);
-        if (of == by_name_.end() || name == s.name || !needs_join(of->second.count, self->second.count)) continue;
-        auto [slot, fresh] = joins_.try_emplace(of->second.first, static_cast<int>(out_.steps.size()));
-        if (!fresh) continue;
-        const StepInstance& first = out_.steps[of->second.first];
-        StepInstance j;
-        j.index = slot->second;
-        j.kind = StepKind::Barrier;
-        j.join = true;
-        j.id = first.name + "@*";  // "all instances of": no step id has a '*'
-        j.name = j.id;
-        j.host_name = "local";
-        j.loc = first.loc;
-        for (int k = 0; k < of->second.count; ++k) j.deps.push_back(of->second.first + k);
-        out_.steps.push_back(std::move(j));
-      }
-    }
+  // The join of a fanned-out step's instances, made on first use (after them in out_.steps).
+  int join(const Instances& of) {
+    auto [slot, fresh] = joins_.try_emplace(of.first, static_cast<int>(out_.steps.size()));
+    if (!fresh) return slot->second;
+    StepInstance j;
+    j.index = slot->second;
+    j.kind = StepKind::Barrier;
+    j.join = true;
+    j.id = out_.steps[of.first].name + "@*";  // "all instances of": no step id has a '*'
+    j.name = j.id;
+    j.host_name = "local";
+    j.loc = out_.steps[of.first].loc;
+    for (int k = 0; k < of.count; ++k) j.deps.push_back(of.first + k);
+    out_.steps.push_back(std::move(j));
+    return slot->second;
   }
 
   void rename_part(CommandPart& p, const StepInstance& st) {
@@ -704,9 +699,6 @@ class Lowerer {
   EvalContext ctx_;
   Evaluator eval_;
   std::unordered_map<size_t, std::vector<StepRef>> refs_;  ///< by instance index
-  struct Instances {
-    int first, count;  ///< out_.steps[first, first + count)
-  };
   /// By step name (views of the AST's names): its instances. Built by dependencies().
   std::unordered_map<std::string_view, Instances> by_name_;
   std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from

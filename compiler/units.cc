@@ -1,28 +1,15 @@
 #include "compiler/units.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
 namespace drplan {
 
-namespace {
-
-// Digits with at most one '.', and at least one digit: "1.5.5" or "" is no number.
-bool plain_number(std::string_view s) {
-  bool digit = false, dot = false;
-  for (char c : s) {
-    if (c == '.' && !dot) dot = true;
-    else if (std::isdigit(static_cast<unsigned char>(c))) digit = true;
-    else return false;
-  }
-  return digit;
-}
-
-}  // namespace
-
 std::optional<Quantity> parse_quantity(std::string_view text, QuantityError* error) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  size_t i = 0, digits = 0, dots = 0;
+  for (; i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'); ++i)
+    text[i] == '.' ? ++dots : ++digits;
   std::string number(text.substr(0, i));
   std::string unit(text.substr(i));
   struct U {
@@ -40,30 +27,30 @@ std::optional<Quantity> parse_quantity(std::string_view text, QuantityError* err
       {"GiB", Quantity::Kind::Size, 1073741824.0}, {"TiB", Quantity::Kind::Size, 1099511627776.0},
       {"%", Quantity::Kind::Percent, 1},
   };
-  const std::string quoted = "'" + std::string(text) + "'";
+  auto quoted = [&] { return "'" + std::string(text) + "'"; };  // only for errors: parsing is on the hot path
   for (const auto& u : units) {
     if (unit != u.name) continue;
-    if (!plain_number(number)) {
-      *error = {"malformed quantity " + quoted, "write a number and a unit: 30s, 1.5h, 2GiB, 20%"};
+    if (digits == 0 || dots > 1) {  // --set values come unlexed: "s" once meant 0s, "1.5.5s" 1.5s
+      *error = {"malformed quantity " + quoted(), "write a number and a unit: 30s, 1.5h, 2GiB, 20%"};
       return std::nullopt;
     }
     // Compared as doubles, before any conversion: 1e30 days must not wrap around.
     double v = std::strtod(number.c_str(), nullptr) * u.factor;
     if (u.kind == Quantity::Kind::Duration && !(v <= static_cast<double>(kMaxDurationMs))) {
-      *error = {"duration " + quoted + " is too long", "durations are at most 366d (one year)", true};
+      *error = {"duration " + quoted() + " is too long", "durations are at most 366d (one year)", true};
       return std::nullopt;
     }
     if (u.kind == Quantity::Kind::Size && !(v <= static_cast<double>(kMaxSizeBytes))) {
-      *error = {"size " + quoted + " is too large", "sizes are at most 1 EiB (1048576TiB)", true};
+      *error = {"size " + quoted() + " is too large", "sizes are at most 1 EiB (1048576TiB)", true};
       return std::nullopt;
     }
     if (u.kind == Quantity::Kind::Percent && !(v <= 100)) {
-      *error = {"percentage " + quoted + " is over 100%", "", true};
+      *error = {"percentage " + quoted() + " is over 100%", "", true};
       return std::nullopt;
     }
     return Quantity{u.kind, static_cast<long long>(std::llround(v))};
   }
-  *error = {"unknown unit '" + unit + "' in " + quoted,
+  *error = {"unknown unit '" + unit + "' in " + quoted(),
             "durations use ms, s, m, h, d; sizes B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; percentages %"};
   return std::nullopt;
 }
