@@ -2,14 +2,15 @@
 """Runs one command several times and appends its samples to the results file.
 
   measure.py --out FILE --key KEY --label TEXT [--runs N] [--warmup N] [--per N] [--unit U]
-             [--setup 'SHELL'] [--rss] [--cwd DIR] [--log FILE] -- CMD ARGS...
+             [--setup 'SHELL'] [--rss] [--cwd DIR] [--log FILE] [--exit N] -- CMD ARGS...
 
 Each run: the --setup shell snippet (not timed), then CMD (stdin /dev/null, output to
 --log), timed with a monotonic clock around fork/exec/wait. A sample is the wall time in
 ms, divided by --per when given (per-step figures). --warmup runs CMD that many times
 first, untimed (page cache, dynamic loader, CPU frequency), as hyperfine does. With --rss the peak resident set of
-CMD (wait4's ru_maxrss, MiB) is recorded too, as KEY.rss. A run that exits non-zero
-stops the benchmark: its log tail goes to stderr and measure.py exits 1.
+CMD (wait4's ru_maxrss, MiB) is recorded too, as KEY.rss. A run that exits otherwise
+than --exit (default 0; 1 for an input that must end in errors) stops the benchmark: its
+log tail goes to stderr and measure.py exits 1.
 
 Results file: one line per key, tab-separated: key, label, unit, comma-separated samples.
 """
@@ -44,6 +45,7 @@ def main():
     ap.add_argument("--rss", action="store_true")
     ap.add_argument("--cwd", default=None)
     ap.add_argument("--log", default=os.devnull)
+    ap.add_argument("--exit", type=int, default=0)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -57,8 +59,8 @@ def main():
         if a.log != os.devnull:
             open(a.log, "w").close()  # keep only the last run's output
         ms, mib, rc = run_once(cmd, a.cwd, a.log)
-        if rc != 0:
-            sys.stderr.write(f"measure: {a.label}: '{' '.join(cmd)}' exited {rc}\n")
+        if rc != a.exit:
+            sys.stderr.write(f"measure: {a.label}: '{' '.join(cmd)}' exited {rc}, not {a.exit}\n")
             if a.log != os.devnull:
                 with open(a.log, errors="replace") as f:
                     sys.stderr.writelines(f.readlines()[-20:])

@@ -11,7 +11,9 @@ import math
 import statistics
 import sys
 
-AREAS = [("floor", "Floors"), ("check", "Compile"), ("local", "Local execution, DAG of width 8"),
+AREAS = [("floor", "Floors"), ("check", "Compile"),
+         ("bounded", "Bounded compilation: inputs that once hung drplan check or took gigabytes"),
+         ("local", "Local execution, DAG of width 8"),
          ("chain", "Local execution, chain (-j 1)"), ("ssh", "SSH, sequential remote commands"),
          ("fanout", "SSH fan-out, one step on every host"), ("makespan", "Makespan")]
 

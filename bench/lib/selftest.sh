@@ -20,6 +20,18 @@ python3 "$lib/gen_check.py" 1000 "$work/check" >/dev/null
 python3 "$lib/gen_local.py" layered 64 8 "$work/local"
 python3 "$lib/gen_local.py" chain 10 "$work/chain"
 python3 "$lib/gen_makespan.py" 1 20 "$work/makespan" >/dev/null
+# Small versions of the bounded-compilation inputs: the fan-out compiles, the others end in
+# located errors (exit 1), not in a plan.
+python3 "$lib/gen_bounded.py" fanout 4 30 "$work/fanout"
+"$DRPLAN" check --werror "$work/fanout/plan.dr" -i "$work/fanout/inv.toml" >/dev/null 2>"$work/err" ||
+  { cat "$work/err" >&2; fail "gen_bounded.py's fan-out plan does not compile"; }
+python3 "$lib/gen_bounded.py" unknown 150 "$work/unknown"
+python3 "$lib/gen_bounded.py" budget 30 "$work/budget"
+for d in unknown budget; do
+  rc=0; "$DRPLAN" check "$work/$d/plan.dr" >/dev/null 2>"$work/err" || rc=$?
+  [[ $rc == 1 ]] && grep -q "plan.dr:[0-9]*:[0-9]*: error: " "$work/err" ||
+    { cat "$work/err" >&2; fail "gen_bounded.py's $d plan: exit $rc, wanted 1 with a located error"; }
+done
 for d in local chain makespan; do
   "$DRPLAN" check "$work/$d/plan.dr" -i "$work/$d/inv.toml" >/dev/null 2>"$work/err" ||
     { cat "$work/err" >&2; fail "the $d plan does not compile"; }
