@@ -417,7 +417,7 @@ TEST(FastParser, LexerAndGrammarCorners) {
       {"module m { use a; x = 1; template t() {} def d() = 1 }", true}, {"module m { param p: int }", false},
       {"module m { check a }", false}, {"plan p { } x", false}, {"plan p { }", true}, {"", false},
       {"# only a comment\n", false}, {"plan p {\r\n  x = 1\r\n}\r\n", true}, {"plan p { x = 1\f }", false},
-      {std::string("plan p { x = \"\0\" }", 18), true}, {std::string("plan p { \0 }", 12), false},
+      {std::string("plan p { x = \"\0\" }", 18), false}, {std::string("plan p { \0 }", 12), false},
       {"plan p { x = \"\xff\" }", false},
   };
   // clang-format on
@@ -429,6 +429,20 @@ TEST(FastParser, LexerAndGrammarCorners) {
     EXPECT_EQ(o.problem, "") << text;
     EXPECT_EQ(o.antlr, valid) << text;
   }
+}
+
+// A NUL or another control character in a string, a comment or between tokens: both paths
+// refuse the file before parsing it (parse_file reports E0004), so they agree.
+TEST(FastParser, ControlCharactersAreRefusedByBoth) {
+  for (std::string c : {std::string(1, '\0'), std::string("\x1b"), std::string("\x7f"), std::string("\xc2\x85")})
+    for (const std::string& text : {"plan p { x = \"a" + c + "b\" }", "plan p { x = \"\"\"a" + c + "\"\"\" }",
+                                    "plan p { # " + c + "\n}", "plan p { /* " + c + " */ }", "plan p {" + c + "}"}) {
+      Outcome o = compare(text);
+      EXPECT_FALSE(o.antlr) << text;
+      EXPECT_FALSE(o.fast) << text;
+      EXPECT_EQ(o.problem, "") << text;
+      EXPECT_NE(o.error.find("in source file"), std::string::npos) << o.error;
+    }
 }
 
 // Every keyword, and words one letter off, in a place where only a name fits: the keyword
