@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <toml++/toml.h>
 
 namespace drplan {
@@ -126,10 +127,31 @@ class Reader {
     }
   }
 
+  // TOML's \u0000 makes a NUL, which would cut a value short where it reaches a command, an
+  // address or a path, while the plan shows it whole: refused in every key and string.
+  void refuse_nul(const toml::node& n) {
+    auto refuse = [this](Loc at, const char* what) {
+      auto& d = error(at, std::string("NUL character in a ") + what);
+      if (!std::exchange(nul_helped_, true))
+        d.help = "a NUL would cut the value short where drplan uses it; remove the \\u0000";
+    };
+    if (const toml::table* t = n.as_table()) {
+      for (const auto& [k, v] : *t) {
+        if (k.str().find('\0') != std::string_view::npos) refuse(loc_of_key(k), "key");
+        refuse_nul(v);
+      }
+    } else if (const toml::array* a = n.as_array()) {
+      for (const auto& item : *a) refuse_nul(item);
+    } else if (const auto* str = n.as_string(); str && str->get().find('\0') != std::string::npos) {
+      refuse(loc(n), "string");
+    }
+  }
+
   std::optional<Inventory> read(const toml::table& root) {
     Inventory inv;
     inv.path = sm_.path(file_);
     inv.digest = sha256_hex(sm_.text(file_));
+    refuse_nul(root);
     unknown_keys(root, {"inventory", "ssh", "sites", "hosts", "groups", "vars", "secrets"}, "the inventory");
 
     SshConfig defaults;
@@ -296,6 +318,7 @@ class Reader {
   int file_;
   DiagnosticEngine& diags_;
   size_t before_;
+  bool nul_helped_ = false;
 };
 
 }  // namespace
@@ -369,6 +392,10 @@ std::optional<std::string> read_secret(const SecretRef& ref, std::string* error)
   ss << in.rdbuf();
   std::string v = ss.str();
   while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+  if (v.find('\0') != std::string::npos) {  // it travels in an environment variable, which ends at a NUL
+    *error = "secret '" + ref.name + "': " + ref.file + " holds a NUL byte; a secret must be text";
+    return std::nullopt;
+  }
   return v;
 }
 

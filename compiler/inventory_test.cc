@@ -185,6 +185,35 @@ TEST(Inventory, ReadsSecretsFromEnvAndFiles) {
   EXPECT_EQ(err.find("from-file"), std::string::npos);
 }
 
+// TOML's \u0000 makes a NUL, which a command, an address or a path would end at.
+TEST(Inventory, NulCharactersAreRefusedInEveryKeyAndString) {
+  Parsed p(R"([sites.dc]
+[hosts.db]
+site = "dc"
+address = "10.0.0.1\u0000.example"
+roles = ["db", "x\u0000"]
+[hosts.db.vars]
+data_dir = "/data\u0000_old"
+"k\u0000" = "v"
+)");
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "4:11: NUL character in a string [E0601]\n"
+            "5:16: NUL character in a string [E0601]\n"
+            "7:12: NUL character in a string [E0601]\n"
+            "8:1: NUL character in a key [E0601]\n");
+}
+
+TEST(Inventory, ASecretFileWithANulIsRefused) {
+  std::string path = ::testing::TempDir() + "drplan_secret_nul_test";
+  std::ofstream(path) << std::string("pass\0word\n", 10);
+  SecretRef file{"key", "", path, {}};
+  std::string err;
+  EXPECT_FALSE(read_secret(file, &err));
+  EXPECT_EQ(err, "secret 'key': " + path + " holds a NUL byte; a secret must be text");
+  std::remove(path.c_str());
+}
+
 TEST(Inventory, MissingFileIsAnError) {
   SourceManager sm;
   DiagnosticEngine diags;
