@@ -165,13 +165,16 @@ ParseOutcome compare_parsers(const std::string& text, bool fallback_ok) {
   DiagnosticEngine diags;
   auto slow = parse_file_antlr(sm, file, diags);
   auto fast = parse_file_fast(sm, file);
-  ParseOutcome o{slow != nullptr, fast != nullptr, "", ""};
+  ParseOutcome o{slow != nullptr, fast != nullptr, "", "", ""};
   for (const auto& d : diags.all()) {
     if (d.severity != Severity::Error) continue;
     LineCol lc = sm.line_col(d.loc);
     o.error = std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message;
     break;
   }
+  // Rendering re-reads the locations: one out of the file's range would show here.
+  o.diagnostics = render_text(sm, diags.all(), false);
+  (void)render_json(sm, diags.all());
   if (slow && diags.has_errors())
     o.problem = "ANTLR built a unit and reported errors";
   else if (fast && !slow)

@@ -15,6 +15,7 @@ struct ParseOutcome {
   bool fast = false;    ///< the fast path built one
   std::string problem;  ///< "" when the invariant holds
   std::string error;    ///< ANTLR's first error, "line:col: message"
+  std::string diagnostics;  ///< all that ANTLR reported, rendered as text (and as JSON, unkept)
 };
 
 /// Parses `text` both ways. `fallback_ok`: a valid input the fast path knowingly leaves to ANTLR.
