@@ -44,7 +44,8 @@ bool resume_point_from(const std::vector<nlohmann::json>& records, const Compile
     if (type == "step_start") {
       started.insert(i);
       ended.erase(i);
-      undoing.erase(i);  // running again: its new end decides
+      undoing.erase(i);  // running again: its new end decides, not an earlier one
+      st = StepRun{};
     } else if (type == "step_end") {
       ended.insert(i);
       std::string status = r.value("status", "");
