@@ -214,6 +214,35 @@ TEST(Inventory, ASecretFileWithANulIsRefused) {
   std::remove(path.c_str());
 }
 
+// toml++ 3.3 asserts on these (a debug build aborted; with NDEBUG under clang, undefined
+// behaviour); its checks after the assertions report them. Found by fuzz/inventory_fuzzer.cc
+// (fuzz/corpus/inventory/regress_*.toml).
+TEST(Inventory, InputTomlPlusPlusAssertedOnIsALocatedError) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[:sites.dc]", "1:2: invalid TOML: Error while parsing key: expected bare key starting character or string "
+                      "delimiter, saw ':' [E0601]\n"},
+      {"[[[1]]]", "1:3: invalid TOML: Error while parsing key: expected bare key starting character or string "
+                  "delimiter, saw '[' [E0601]\n"},
+      {"a = [}", "1:6: invalid TOML: Error while parsing value: could not determine value type [E0601]\n"},
+  };
+  for (const auto& [text, expected] : cases) {
+    Parsed p(text);
+    EXPECT_FALSE(p.inv) << text;
+    EXPECT_EQ(p.located(), expected) << text;
+  }
+}
+
+// toml++ 3.3 has undefined behaviour classifying these characters (compiler/toml_guard.h);
+// found by fuzz/inventory_fuzzer.cc (fuzz/corpus/inventory/regress_non_ascii_*.toml).
+TEST(Inventory, NonAsciiWhereTomlPlusPlusCannotReadItIsALocatedError) {
+  Parsed p("[sites.\"caf\xc3\xa9\"]\ntitle = \"Caf\xc3\xa9 \xc2\xa7\"\ndescription = \"\"\"\\\n  \xc2\xa7\"\"\"\n");
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "4:3: non-ASCII character after a backslash in a multi-line string (toml++ 3.3 cannot read it there; "
+            "escape it as \\uXXXX) [E0601]\n");
+  EXPECT_EQ(Parsed("\xcc\xa2").located(), "1:1: non-ASCII character outside a string or comment [E0601]\n");
+}
+
 TEST(Inventory, MissingFileIsAnError) {
   SourceManager sm;
   DiagnosticEngine diags;
