@@ -1,8 +1,9 @@
 // A run's journal from arbitrary bytes, through what reads one: the records (parse_journal,
 // each re-serialised as `drplan log --format json` does) and the resume point against a
-// real compiled plan (fuzz/journal/plan.dr, the plan that wrote the seed journals). Nothing
-// may throw or crash, and a resume point must be one the executor can act on: a state per
-// step, the unfinished steps sorted, unique, not done, the half rolled back among them.
+// real compiled plan (fuzz/journal/plan.dr, the plan that wrote the seed journals), then the
+// guards' re-validation. Nothing may throw or crash, and a resume point must be one the
+// executor can act on: a state per step, the unfinished steps sorted, unique, not done, the
+// half rolled back among them.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -70,5 +71,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!drplan::resume_point_from(records, plan, rp, &error)) return 0;
   (void)drplan::digest_changes(rp.run_start, plan);
   check(rp, plan);
+  // What --resume does next: the checks and gates guarding actions not yet done run again.
+  std::vector<drplan::StepRun> steps = rp.steps;
+  for (int i : drplan::revalidate_guards(plan, steps))
+    if (i < 0 || i >= static_cast<int>(steps.size()) || steps[i].from_journal) fail("a guard re-checked out of range");
   return 0;
 }
