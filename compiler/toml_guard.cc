@@ -1,7 +1,9 @@
 // A lexer for just enough of TOML to tell where a character stands: in a string, in a
-// comment, or outside both (toml_guard.h says why). Where it stops understanding (an
-// unterminated string), toml++ stops too, with an error of its own.
+// comment, or outside both, as toml++ would read it (toml_guard.h says why). Where it stops
+// understanding (an unterminated string), toml++ stops too, with an error of its own.
 #include "compiler/toml_guard.h"
+
+#include <utility>
 
 #include "compiler/source.h"
 
@@ -52,19 +54,49 @@ StringLiteral scan_string(std::string_view s, size_t i) {
 
 }  // namespace
 
+// toml++ reads a string only where a value or a key segment starts: after `=`, after `[`
+// or `,` in an array, at a line's start, in a header, after `{` or `,` in an inline table,
+// after a key's `.`. Elsewhere a quote is one more byte of a bare token (`n=5'...`), whose
+// bytes toml++ classifies up to the next terminator; so is whatever follows it.
 TomlHazard find_toml_hazard(std::string_view s) {
+  std::string open;      // brackets open: 'h' a table header, 'a' an array, 't' an inline table
+  bool key_side = true;  // before the `=` of a key/value pair (or in a header)
+  char prev = '\n';      // the last byte outside strings and comments; '\n' at a line's start
   for (size_t i = utf8_bom_length(s); i < s.size(); ++i) {
     const char c = s[i];
+    if (c == '\n' && open.empty()) key_side = true, prev = '\n';
+    if (space(c)) continue;
     if (high(c)) return {i, "non-ASCII character outside a string or comment"};
+    const char before = std::exchange(prev, c);
     if (c == '#') {
+      prev = before;
       while (i + 1 < s.size() && s[i + 1] != '\n') ++i;
     } else if (c == '"' || c == '\'') {
+      const bool opens = std::string_view("\n=[{,\"'").find(before) != std::string_view::npos ||
+                         (before == '.' && key_side);
+      if (!opens) continue;
       const StringLiteral str = scan_string(s, i);
       if (str.hazard != npos)
         return {str.hazard, "non-ASCII character after a backslash in a multi-line string (toml++ 3.3 cannot "
                             "read it there; escape it as \\uXXXX)"};
       if (str.end == npos) return {};  // unterminated: toml++ reports it
       i = str.end - 1;
+    } else if (c == '[') {
+      const bool header = open.empty() && before == '\n';
+      open += header ? 'h' : 'a';
+      if (header && i + 1 < s.size() && s[i + 1] == '[') ++i;  // [[an array of tables]]
+    } else if (c == ']') {
+      if (!open.empty() && open.back() != 't') open.pop_back();
+    } else if (c == '{') {
+      open += 't';
+      key_side = true;
+    } else if (c == '}') {
+      if (!open.empty() && open.back() == 't') open.pop_back();
+      key_side = false;
+    } else if (c == '=') {
+      key_side = false;
+    } else if (c == ',' && !open.empty() && open.back() == 't') {
+      key_side = true;
     }
   }
   return {};

@@ -24,6 +24,9 @@ TEST(TomlGuard, NonAsciiWhereTomlPlusPlusWouldClassifyItIsRefused) {
       {e + " = 1", "outside a string"},
       {"a = 1" + e, "outside a string"},
       {"a = \"x\" " + e, "outside a string"},
+      {"n=5'" + e + "'", "outside a string"},  // a quote inside a bare token opens no string
+      {"n = 1.\"" + e + "\"", "outside a string"},
+      {"a = [1, 2\"" + e + "\"]", "outside a string"},
       {"s = \"\"\"\\" + e + "\"\"\"", "after a backslash"},
       {"s = \"\"\"x\\\n   \n  " + e + "\"\"\"", "after a backslash"},
   };
