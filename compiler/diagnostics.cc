@@ -121,8 +121,10 @@ std::string printable(std::string_view line, size_t* caret_col) {
     if (c == '\t') {
       out += ' ';
     } else if (c < 0x20 || c == 0x7f || c >= 0x80) {
-      // Keep valid multi-byte UTF-8 sequences (they print as one column each).
-      if (c >= 0xc2 && c <= 0xf4) {
+      // Keep valid multi-byte UTF-8 sequences (they print as one column each), but not
+      // the C1 controls U+0080..U+009F (\xc2\x80..\xc2\x9f): some terminals obey them.
+      const bool c1 = c == 0xc2 && i + 1 < line.size() && static_cast<unsigned char>(line[i + 1]) < 0xa0;
+      if (c >= 0xc2 && c <= 0xf4 && !c1) {
         size_t n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
         bool ok = true;
         for (size_t k = 1; ok && k <= n; ++k)

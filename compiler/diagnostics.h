@@ -17,6 +17,7 @@ enum class DiagCode {
   Syntax = 1,          // E0001
   BadEncoding = 2,     // E0002
   InputTooLarge = 3,   // E0003
+  ControlCharacter = 4,  // E0004: NUL or another control character in a source
   UnknownName = 101,
   DuplicateName = 102,
   UnknownModule = 103,

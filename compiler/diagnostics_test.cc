@@ -284,6 +284,24 @@ TEST(Diagnostics, ParserErrorsRenderCompletely) {
             "                          ^\n");
 }
 
+// A NUL would cut a command short where it runs; other control characters hide in review.
+// The echoed line shows them escaped, C1 controls (\xc2\x80..\xc2\x9f) included.
+TEST(Diagnostics, ControlCharactersAreLocatedErrors) {
+  auto render = [](std::string text) { return parse_errors("c.dr", std::move(text)); };
+  EXPECT_EQ(render("plan p {\n  action a { run = \"rm -rf /data" + std::string(1, '\0') + "_old\" }\n}\n"),
+            "c.dr:2:33: error: NUL byte in source file [E0004]\n"
+            "  action a { run = \"rm -rf /data\\x00_old\" }\n"
+            "                                ^\n"
+            "help: a command would be cut short at the NUL where it runs; remove it (is this a UTF-16 or binary "
+            "file?)\n");
+  EXPECT_EQ(render("plan p { x = \"\xc2\x9b" "2J\xc3\xa9\" }\n"),
+            "c.dr:1:15: error: control character U+009B in source file [E0004]\n"
+            "plan p { x = \"\\xc2\\x9b2J\xc3\xa9\" }\n"
+            "              ^~\n"
+            "help: only tab, line feed and carriage return may appear in a source; for a command, let the shell "
+            "make the character (printf '\\033')\n");
+}
+
 // A UTF-8 byte order mark is not a column and is not echoed: errors on line 1 of a file that
 // starts with one read exactly as without it, from the parser (ANTLR drops the mark) and
 // from later phases (byte offsets) alike.

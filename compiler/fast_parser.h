@@ -14,8 +14,9 @@
 
 namespace drplan {
 
-/// Parses `text`, the contents of file `file`, which must be valid UTF-8 (parse_file checks
-/// that first). Returns nullptr wherever the ANTLR path could report an error: invalid
+/// Parses `text`, the contents of file `file`, which must be valid UTF-8 without control
+/// characters (find_source_problem; parse_file checks that first, and on other input this
+/// returns a unit or nullptr, and nothing worse). Returns nullptr wherever the ANTLR path could report an error: invalid
 /// syntax, a step with two `on` or `when` clauses, an attribute without '=' or a value,
 /// nesting deeper than kMaxNesting, more than kMaxOperatorsPerExpression operators. Also for
 /// a leading byte order mark: valid, but ANTLR's locations are shifted there (it drops the

@@ -1,8 +1,6 @@
-// The fast path against the ANTLR path, which defines the language. The invariant, on every
-// input: the fast parser accepts => ANTLR accepts without an error and builds the same
-// ast::Unit (a canonical dump of every field and every Loc); ANTLR accepts => the fast
-// parser accepts too (valid input must not fall back silently). Inputs: every .dr in the
-// tree, a generated large plan, thousands of mutants, and the lexer's tricky corners.
+// The fast path against the ANTLR path, which defines the language, with the invariant of
+// tests/parser_diff.h. Inputs: every .dr in the tree, a generated large plan, thousands of
+// mutants, and the lexer's tricky corners (fuzz/parser_fuzzer.cc goes on from there).
 #include "compiler/fast_parser.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +15,7 @@
 #include <sstream>
 
 #include "compiler/parser.h"
+#include "tests/parser_diff.h"
 #include "tests/rng.h"
 
 namespace drplan {
@@ -25,186 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --- canonical dump -------------------------------------------------------------------
-
-void put(std::string& out, const Loc& l) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, " @%d:%u+%u", l.file, l.offset, l.length);
-  out += buf;
-}
-
-void put(std::string& out, std::string_view label, std::string_view s) {
-  out += ' ';
-  out += label;
-  out += "='";
-  for (unsigned char c : s) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c < 0x20 || c == '\'' || c == '\\')
-      out += "\\x" + std::to_string(c);
-    else
-      out += static_cast<char>(c);
-  }
-  out += '\'';
-}
-
-void dump(std::string& out, const ast::Expr* e, int depth) {
-  out.append(2 * static_cast<size_t>(depth), ' ');
-  if (!e) {
-    out += "(no expr)\n";
-    return;
-  }
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "expr kind=%d co=%u verbatim=%d number=%a bool=%d", static_cast<int>(e->kind),
-                e->content_offset, e->verbatim, e->number, e->boolean);
-  out += buf;
-  put(out, e->loc);
-  put(out, "text", e->text);
-  for (const auto& p : e->path) put(out, "path", p);
-  out += '\n';
-  if (e->arg_names.size() != e->children.size() && !e->arg_names.empty()) out += "  (arg names mismatch)\n";
-  for (size_t i = 0; i < e->arg_names.size(); ++i) {
-    out.append(2 * static_cast<size_t>(depth) + 1, ' ');
-    put(out, "arg", e->arg_names[i]);
-    if (i < e->arg_name_locs.size()) put(out, e->arg_name_locs[i]);
-    out += '\n';
-  }
-  for (const auto& c : e->children) dump(out, c.get(), depth + 1);
-}
-
-void dump(std::string& out, const ast::Param& p) {
-  out += "param";
-  put(out, "name", p.name);
-  put(out, p.loc);
-  put(out, "type", p.type);
-  put(out, p.type_loc);
-  out += '\n';
-  dump(out, p.default_value.get(), 1);
-}
-
-void dump(std::string& out, const std::vector<ast::Attr>& attrs) {
-  for (const auto& a : attrs) {
-    out += "attr";
-    put(out, "key", a.key);
-    put(out, a.key_loc);
-    out += '\n';
-    dump(out, a.value.get(), 1);
-  }
-}
-
-std::string dump(const ast::Unit& u) {
-  std::string out = u.is_module ? "module" : "plan";
-  put(out, "name", u.name);
-  put(out, u.loc);
-  out += " file=" + std::to_string(u.file) + "\n";
-  for (const auto& s : u.settings) {
-    out += "setting";
-    put(out, "key", s.key);
-    put(out, s.loc);
-    out += '\n';
-    dump(out, s.value.get(), 1);
-  }
-  for (const auto& p : u.params) dump(out, p);
-  for (const auto& x : u.uses) {
-    out += "use";
-    put(out, "path", x.path);
-    put(out, x.loc);
-    put(out, "alias", x.alias);
-    put(out, x.alias_loc);
-    out += '\n';
-  }
-  for (const auto& t : u.templates) {
-    out += "template";
-    put(out, "name", t.name);
-    put(out, t.loc);
-    out += '\n';
-    for (const auto& p : t.params) dump(out, p);
-    dump(out, t.attrs);
-  }
-  for (const auto& d : u.defs) {
-    out += "def";
-    put(out, "name", d.name);
-    put(out, d.loc);
-    out += '\n';
-    for (const auto& p : d.params) dump(out, p);
-    dump(out, d.body.get(), 1);
-  }
-  for (const auto& p : u.phases) {
-    out += "phase";
-    put(out, "title", p.title);
-    put(out, p.loc);
-    out += '\n';
-  }
-  for (const auto& s : u.steps) {
-    out += "step kind=" + std::to_string(static_cast<int>(s.kind)) + " phase=" + std::to_string(s.phase);
-    put(out, s.kind_loc);
-    put(out, "name", s.name);
-    put(out, s.loc);
-    for (const auto& t : s.target) put(out, "target", t);
-    put(out, s.target_loc);
-    for (const auto& [name, loc] : s.after) {
-      put(out, "after", name);
-      put(out, loc);
-    }
-    out += '\n';
-    out += " when\n";
-    dump(out, s.when.get(), 1);
-    out += " uses\n";
-    dump(out, s.uses.get(), 1);
-    dump(out, s.attrs);
-  }
-  return out;
-}
-
-// The first differing line of two dumps, with the one before it.
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::istringstream sa(a), sb(b);
-  std::string la, lb, prev;
-  for (int line = 1;; ++line) {
-    bool ga = static_cast<bool>(std::getline(sa, la)), gb = static_cast<bool>(std::getline(sb, lb));
-    if (!ga && !gb) return "(no difference)";
-    if (!ga || !gb || la != lb)
-      return "line " + std::to_string(line) + " after\n    " + prev + "\n  antlr: " + (ga ? la : "<end>") +
-             "\n  fast:  " + (gb ? lb : "<end>");
-    prev = la;
-  }
-}
-
-// --- the invariant --------------------------------------------------------------------
-
-struct Outcome {
-  bool antlr = false;   ///< ANTLR built a unit
-  bool fast = false;    ///< the fast path built one
-  std::string problem;  ///< "" when the invariant holds
-  std::string error;    ///< ANTLR's first error, "line:col: message"
-};
-
-// `fallback_ok`: a valid input the fast path knowingly leaves to ANTLR (see below).
-Outcome compare(const std::string& text, bool fallback_ok = false) {
-  SourceManager sm;
-  int file = sm.add("t.dr", text);
-  DiagnosticEngine diags;
-  auto slow = parse_file_antlr(sm, file, diags);
-  auto fast = parse_file_fast(sm, file);
-  Outcome o{slow != nullptr, fast != nullptr, "", ""};
-  for (const auto& d : diags.all()) {
-    if (d.severity != Severity::Error) continue;
-    LineCol lc = sm.line_col(d.loc);
-    o.error = std::to_string(lc.line) + ":" + std::to_string(lc.col) + ": " + d.message;
-    break;
-  }
-  if (slow && diags.has_errors())
-    o.problem = "ANTLR built a unit and reported errors";
-  else if (fast && !slow)
-    o.problem = "the fast path accepted what ANTLR rejects: " + o.error;
-  else if (slow && !fast && !fallback_ok)
-    o.problem = "the fast path fell back on valid input";
-  else if (slow && fast) {
-    std::string a = dump(*slow), b = dump(*fast);
-    if (a != b) o.problem = "the ASTs differ at " + first_difference(a, b);
-  }
-  return o;
-}
+using test_support::compare_parsers;
+using Outcome = test_support::ParseOutcome;
+Outcome compare(const std::string& text, bool fallback_ok = false) { return compare_parsers(text, fallback_ok); }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -417,7 +239,7 @@ TEST(FastParser, LexerAndGrammarCorners) {
       {"module m { use a; x = 1; template t() {} def d() = 1 }", true}, {"module m { param p: int }", false},
       {"module m { check a }", false}, {"plan p { } x", false}, {"plan p { }", true}, {"", false},
       {"# only a comment\n", false}, {"plan p {\r\n  x = 1\r\n}\r\n", true}, {"plan p { x = 1\f }", false},
-      {std::string("plan p { x = \"\0\" }", 18), true}, {std::string("plan p { \0 }", 12), false},
+      {std::string("plan p { x = \"\0\" }", 18), false}, {std::string("plan p { \0 }", 12), false},
       {"plan p { x = \"\xff\" }", false},
   };
   // clang-format on
@@ -429,6 +251,20 @@ TEST(FastParser, LexerAndGrammarCorners) {
     EXPECT_EQ(o.problem, "") << text;
     EXPECT_EQ(o.antlr, valid) << text;
   }
+}
+
+// A NUL or another control character in a string, a comment or between tokens: both paths
+// refuse the file before parsing it (parse_file reports E0004), so they agree.
+TEST(FastParser, ControlCharactersAreRefusedByBoth) {
+  for (std::string c : {std::string(1, '\0'), std::string("\x1b"), std::string("\x7f"), std::string("\xc2\x85")})
+    for (const std::string& text : {"plan p { x = \"a" + c + "b\" }", "plan p { x = \"\"\"a" + c + "\"\"\" }",
+                                    "plan p { # " + c + "\n}", "plan p { /* " + c + " */ }", "plan p {" + c + "}"}) {
+      Outcome o = compare(text);
+      EXPECT_FALSE(o.antlr) << text;
+      EXPECT_FALSE(o.fast) << text;
+      EXPECT_EQ(o.problem, "") << text;
+      EXPECT_NE(o.error.find("in source file"), std::string::npos) << o.error;
+    }
 }
 
 // Every keyword, and words one letter off, in a place where only a name fits: the keyword

@@ -5,10 +5,22 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+
+// toml++'s own assertions are off in every build, as in a release build. Some of them fire on
+// malformed input (toml++ 3.3: table headers such as `[:a]` or `[[[1]]]`, fixed upstream in
+// marzer/tomlplusplus#301; `a = [}`), and the code after them reports the error well. With
+// NDEBUG, toml++ turns them into assumptions instead (__builtin_assume under clang): undefined
+// behaviour on exactly those inputs. Found by fuzz/inventory_fuzzer.cc.
+#pragma push_macro("NDEBUG")
+#undef NDEBUG
+#define TOML_ASSERT(expr) static_cast<void>(0)
 #include <toml++/toml.h>
+#pragma pop_macro("NDEBUG")
 #include <unordered_map>
 
 #include "compiler/plan_ir.h"  // secret_env_name
+#include "compiler/toml_guard.h"
 
 namespace drplan {
 
@@ -129,10 +141,31 @@ class Reader {
     }
   }
 
+  // TOML's \u0000 makes a NUL, which would cut a value short where it reaches a command, an
+  // address or a path, while the plan shows it whole: refused in every key and string.
+  void refuse_nul(const toml::node& n) {
+    auto refuse = [this](Loc at, const char* what) {
+      auto& d = error(at, std::string("NUL character in a ") + what);
+      if (!std::exchange(nul_helped_, true))
+        d.help = "a NUL would cut the value short where drplan uses it; remove the \\u0000";
+    };
+    if (const toml::table* t = n.as_table()) {
+      for (const auto& [k, v] : *t) {
+        if (k.str().find('\0') != std::string_view::npos) refuse(loc_of_key(k), "key");
+        refuse_nul(v);
+      }
+    } else if (const toml::array* a = n.as_array()) {
+      for (const auto& item : *a) refuse_nul(item);
+    } else if (const auto* str = n.as_string(); str && str->get().find('\0') != std::string::npos) {
+      refuse(loc(n), "string");
+    }
+  }
+
   std::optional<Inventory> read(const toml::table& root) {
     Inventory inv;
     inv.path = sm_.path(file_);
     inv.digest = sha256_hex(sm_.text(file_));
+    refuse_nul(root);
     unknown_keys(root, {"inventory", "ssh", "sites", "hosts", "groups", "vars", "secrets"}, "the inventory");
 
     SshConfig defaults;
@@ -322,6 +355,7 @@ class Reader {
   int file_;
   DiagnosticEngine& diags_;
   size_t before_;
+  bool nul_helped_ = false;
 };
 
 }  // namespace
@@ -355,6 +389,10 @@ std::vector<std::string> Inventory::host_names() const {
 
 std::optional<Inventory> parse_inventory(SourceManager& sm, int file, DiagnosticEngine& diags) {
   const std::string& text = sm.text(file);
+  if (TomlHazard hazard = find_toml_hazard(text); hazard.offset != std::string_view::npos) {
+    diags.error(DiagCode::Inventory, Loc{file, static_cast<uint32_t>(hazard.offset), 1}, hazard.message);
+    return std::nullopt;
+  }
   toml::parse_result result = toml::parse(text, sm.path(file));
   if (!result) {
     const auto& err = result.error();
@@ -398,6 +436,10 @@ std::optional<std::string> read_secret(const SecretRef& ref, std::string* error)
   ss << in.rdbuf();
   std::string v = ss.str();
   while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+  if (v.find('\0') != std::string::npos) {  // it travels in an environment variable, which ends at a NUL
+    *error = "secret '" + ref.name + "': " + ref.file + " holds a NUL byte; a secret must be text";
+    return std::nullopt;
+  }
   return v;
 }
 

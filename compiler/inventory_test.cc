@@ -195,6 +195,64 @@ TEST(Inventory, ReadsSecretsFromEnvAndFiles) {
   EXPECT_EQ(err.find("from-file"), std::string::npos);
 }
 
+// TOML's \u0000 makes a NUL, which a command, an address or a path would end at.
+TEST(Inventory, NulCharactersAreRefusedInEveryKeyAndString) {
+  Parsed p(R"([sites.dc]
+[hosts.db]
+site = "dc"
+address = "10.0.0.1\u0000.example"
+roles = ["db", "x\u0000"]
+[hosts.db.vars]
+data_dir = "/data\u0000_old"
+"k\u0000" = "v"
+)");
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "4:11: NUL character in a string [E0601]\n"
+            "5:16: NUL character in a string [E0601]\n"
+            "7:12: NUL character in a string [E0601]\n"
+            "8:1: NUL character in a key [E0601]\n");
+}
+
+TEST(Inventory, ASecretFileWithANulIsRefused) {
+  std::string path = ::testing::TempDir() + "drplan_secret_nul_test";
+  std::ofstream(path) << std::string("pass\0word\n", 10);
+  SecretRef file{"key", "", path, {}};
+  std::string err;
+  EXPECT_FALSE(read_secret(file, &err));
+  EXPECT_EQ(err, "secret 'key': " + path + " holds a NUL byte; a secret must be text");
+  std::remove(path.c_str());
+}
+
+// toml++ 3.3 asserts on these (a debug build aborted; with NDEBUG under clang, undefined
+// behaviour); its checks after the assertions report them. Found by fuzz/inventory_fuzzer.cc
+// (fuzz/corpus/inventory/regress_*.toml).
+TEST(Inventory, InputTomlPlusPlusAssertedOnIsALocatedError) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[:sites.dc]", "1:2: invalid TOML: Error while parsing key: expected bare key starting character or string "
+                      "delimiter, saw ':' [E0601]\n"},
+      {"[[[1]]]", "1:3: invalid TOML: Error while parsing key: expected bare key starting character or string "
+                  "delimiter, saw '[' [E0601]\n"},
+      {"a = [}", "1:6: invalid TOML: Error while parsing value: could not determine value type [E0601]\n"},
+  };
+  for (const auto& [text, expected] : cases) {
+    Parsed p(text);
+    EXPECT_FALSE(p.inv) << text;
+    EXPECT_EQ(p.located(), expected) << text;
+  }
+}
+
+// toml++ 3.3 has undefined behaviour classifying these characters (compiler/toml_guard.h);
+// found by fuzz/inventory_fuzzer.cc (fuzz/corpus/inventory/regress_non_ascii_*.toml).
+TEST(Inventory, NonAsciiWhereTomlPlusPlusCannotReadItIsALocatedError) {
+  Parsed p("[sites.\"caf\xc3\xa9\"]\ntitle = \"Caf\xc3\xa9 \xc2\xa7\"\ndescription = \"\"\"\\\n  \xc2\xa7\"\"\"\n");
+  EXPECT_FALSE(p.inv);
+  EXPECT_EQ(p.located(),
+            "4:3: non-ASCII character after a backslash in a multi-line string (toml++ 3.3 cannot read it there; "
+            "escape it as \\uXXXX) [E0601]\n");
+  EXPECT_EQ(Parsed("\xcc\xa2").located(), "1:1: non-ASCII character outside a string or comment [E0601]\n");
+}
+
 TEST(Inventory, MissingFileIsAnError) {
   SourceManager sm;
   DiagnosticEngine diags;

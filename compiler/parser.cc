@@ -5,9 +5,10 @@
 
 #include <pthread.h>
 
-#include <cstring>
+#include <cstdio>
 #include <functional>
 #include <map>
+#include <utility>
 
 #include "DrplanLexer.h"
 #include "DrplanParser.h"
@@ -20,32 +21,6 @@ namespace {
 
 using drplan_gen::DrplanLexer;
 using drplan_gen::DrplanParser;
-
-// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
-size_t find_invalid_utf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    // Plans are nearly all ASCII: skip 8 such bytes at a time.
-    while (i + 8 <= n) {
-      uint64_t word;
-      std::memcpy(&word, s.data() + i, 8);
-      if (word & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > n) return i;
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return i;
-    uint32_t cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += len;
-  }
-  return std::string::npos;
-}
 
 // ANTLR indexes code points; diagnostics use byte offsets.
 class OffsetMap {
@@ -524,12 +499,35 @@ void run_with_big_stack(const std::function<void()>& fn) {
   pthread_attr_destroy(&attr);
 }
 
-bool check_utf8(const std::string& text, int file, DiagnosticEngine& diags) {
-  size_t bad = find_invalid_utf8(text);
-  if (bad == std::string::npos) return true;
-  diags.error(DiagCode::BadEncoding, Loc{file, static_cast<uint32_t>(bad), 1}, "invalid UTF-8 in source file")
-      .help = "plans must be UTF-8 text; is this a binary file?";
-  return false;
+// Control characters are reported one by one (up to a cap), each kind's help once; invalid
+// UTF-8 ends the scan: what follows it is likely not text at all.
+bool check_source(const std::string& text, int file, DiagnosticEngine& diags) {
+  using Kind = SourceProblem::Kind;
+  constexpr int kMaxReported = 20;
+  int reported = 0;
+  bool nul_helped = false, control_helped = false;
+  for (SourceProblem p = find_source_problem(text); p.kind != Kind::None && reported < kMaxReported;
+       p = find_source_problem(text, p.offset + p.length), ++reported) {
+    const Loc at{file, p.offset, p.length};
+    if (p.kind == Kind::InvalidUtf8) {
+      diags.error(DiagCode::BadEncoding, at, "invalid UTF-8 in source file").help =
+          "plans must be UTF-8 text; is this a binary file?";
+      return false;
+    }
+    if (p.kind == Kind::Nul) {
+      auto& d = diags.error(DiagCode::ControlCharacter, at, "NUL byte in source file");
+      if (!std::exchange(nul_helped, true))
+        d.help = "a command would be cut short at the NUL where it runs; remove it (is this a UTF-16 or binary file?)";
+      continue;
+    }
+    char cp[16];
+    std::snprintf(cp, sizeof cp, "U+%04X", p.code_point);
+    auto& d = diags.error(DiagCode::ControlCharacter, at, std::string("control character ") + cp + " in source file");
+    if (!std::exchange(control_helped, true))
+      d.help = "only tab, line feed and carriage return may appear in a source; for a command, let the shell make "
+               "the character (printf '\\033')";
+  }
+  return reported == 0;
 }
 
 std::unique_ptr<ast::Unit> parse_with_antlr(const std::string& text, int file, DiagnosticEngine& diags) {
@@ -583,7 +581,7 @@ std::unique_ptr<ast::Unit> parse_with_antlr(const std::string& text, int file, D
 
 std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, DiagnosticEngine& diags) {
   const std::string& text = sm.text(file);
-  if (!check_utf8(text, file, diags)) return nullptr;
+  if (!check_source(text, file, diags)) return nullptr;
   // ANTLR is some 30 times slower: it runs only when the fast path gives up, to report why.
   if (auto unit = fast_parse(text, file)) return unit;
   return parse_with_antlr(text, file, diags);
@@ -591,12 +589,12 @@ std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, Diagnos
 
 std::unique_ptr<ast::Unit> parse_file_antlr(const SourceManager& sm, int file, DiagnosticEngine& diags) {
   const std::string& text = sm.text(file);
-  return check_utf8(text, file, diags) ? parse_with_antlr(text, file, diags) : nullptr;
+  return check_source(text, file, diags) ? parse_with_antlr(text, file, diags) : nullptr;
 }
 
 std::unique_ptr<ast::Unit> parse_file_fast(const SourceManager& sm, int file) {
   const std::string& text = sm.text(file);
-  return find_invalid_utf8(text) == std::string::npos ? fast_parse(text, file) : nullptr;
+  return find_source_problem(text).kind == SourceProblem::Kind::None ? fast_parse(text, file) : nullptr;
 }
 
 }  // namespace drplan

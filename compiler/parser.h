@@ -10,12 +10,13 @@
 
 namespace drplan {
 
-/// Parses `file` of `sm`. Returns nullptr when the file has syntax errors.
+/// Parses `file` of `sm`. Returns nullptr when the file has syntax errors, or is not text:
+/// invalid UTF-8 (E0002), a NUL or another control character but tab, LF, CR (E0004).
 std::unique_ptr<ast::Unit> parse_file(const SourceManager& sm, int file, DiagnosticEngine& diags);
 
 /// For tests that hold the two paths to the same result: parse_file with the ANTLR parser
 /// only, and with the fast parser only (nullptr where parse_file would fall back; reports
-/// nothing, not even invalid UTF-8).
+/// nothing, not even invalid UTF-8 or a NUL: both refuse them, as parse_file does).
 std::unique_ptr<ast::Unit> parse_file_antlr(const SourceManager& sm, int file, DiagnosticEngine& diags);
 std::unique_ptr<ast::Unit> parse_file_fast(const SourceManager& sm, int file);
 

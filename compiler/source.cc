@@ -1,6 +1,7 @@
 #include "compiler/source.h"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -97,6 +98,61 @@ std::string sha256_hex(std::string_view bytes) {
     out += hex[md[i] & 15];
   }
   return out;
+}
+
+namespace {
+
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+
+// True when one of the 8 bytes of `w` is not printable ASCII: >= 0x80, < 0x20, or DEL.
+// (Bit tricks: x - 0x20 borrows into the high bit exactly where a byte is below 0x20;
+// w ^ 0x7f is zero exactly where a byte is DEL.)
+bool has_unusual_byte(uint64_t w) {
+  const uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHighs;
+  const uint64_t del = w ^ (0x7f * kOnes);
+  return ((w & kHighs) | below_space | ((del - kOnes) & ~del & kHighs)) != 0;
+}
+
+bool allowed_control(unsigned char c) { return c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+SourceProblem find_source_problem(std::string_view s, size_t from) {
+  using Kind = SourceProblem::Kind;
+  auto problem = [](Kind k, size_t at, size_t len, uint32_t cp) {
+    return SourceProblem{k, static_cast<uint32_t>(at), static_cast<uint32_t>(len), cp};
+  };
+  size_t i = from, n = s.size();
+  while (i < n) {
+    // Sources are nearly all printable ASCII: skip 8 such bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if (has_unusual_byte(word)) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == 0) return problem(Kind::Nul, i, 1, 0);
+      if ((c < 0x20 && !allowed_control(c)) || c == 0x7f) return problem(Kind::Control, i, 1, c);
+      ++i;
+      continue;
+    }
+    const size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > n) return problem(Kind::InvalidUtf8, i, 1, 0);
+    uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xc0) != 0x80) return problem(Kind::InvalidUtf8, i, 1, 0);
+      cp = (cp << 6) | (cont & 0x3f);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return problem(Kind::InvalidUtf8, i, 1, 0);
+    if (cp <= 0x9f) return problem(Kind::Control, i, len, cp);  // C1: U+0080..U+009F
+    i += len;
+  }
+  return {};
 }
 
 }  // namespace drplan

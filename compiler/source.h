@@ -61,4 +61,17 @@ std::string sha256_hex(std::string_view bytes);
 /// 3 when `text` starts with a UTF-8 byte order mark, else 0: where its first line begins.
 /// The parsers skip the mark, and diagnostics neither count it as a column nor echo it.
 inline uint32_t utf8_bom_length(std::string_view text) { return text.rfind("\xef\xbb\xbf", 0) == 0 ? 3 : 0; }
+
+/// What a plan or module source may not contain, anywhere (literals, comments, between
+/// tokens): invalid UTF-8, and control characters other than tab, line feed and carriage
+/// return -- NUL above all, which would cut a command short where it runs while the plan
+/// shows it whole. Both parsers see a source only once it has none (compiler/parser.cc).
+struct SourceProblem {
+  enum class Kind { None, InvalidUtf8, Nul, Control } kind = Kind::None;
+  uint32_t offset = 0;      ///< of the first byte of the offending sequence or character
+  uint32_t length = 0;      ///< its bytes (1 for invalid UTF-8)
+  uint32_t code_point = 0;  ///< Nul, Control: the character (C0 but \t \n \r, DEL, C1)
+};
+/// The first problem in `text` at or after byte `from`; kind None when there is none.
+SourceProblem find_source_problem(std::string_view text, size_t from = 0);
 }  // namespace drplan

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "executor/record_fields.h"
 
@@ -118,14 +119,23 @@ bool JournalWriter::append(nlohmann::json record) {
 }
 
 std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped, std::vector<std::string>* problems) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_journal(text.str(), path, skipped, problems);
+}
+
+std::vector<nlohmann::json> parse_journal(std::string_view text, const std::string& name, int* skipped,
+                                          std::vector<std::string>* problems) {
   std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  std::string line;
   int bad = 0, number = 0;
   auto report = [&](const std::string& what) {
-    if (problems) problems->push_back(path + ":" + std::to_string(number) + ": " + what);
+    if (problems) problems->push_back(name + ":" + std::to_string(number) + ": " + what);
   };
-  while (std::getline(in, line)) {
+  while (!text.empty()) {
+    const size_t eol = text.find('\n');
+    const std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
     ++number;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drplan {
@@ -44,6 +45,9 @@ class JournalWriter {
 /// `problems` receives one "PATH:LINE: what" per skipped line or dropped field.
 std::vector<nlohmann::json> read_journal(const std::string& path, int* skipped = nullptr,
                                          std::vector<std::string>* problems = nullptr);
+/// The same from a journal's bytes; `name` stands for the path in the problems.
+std::vector<nlohmann::json> parse_journal(std::string_view text, const std::string& name, int* skipped = nullptr,
+                                          std::vector<std::string>* problems = nullptr);
 
 /// Milliseconds since the epoch, and an ISO-8601 UTC rendering for records and screens.
 long long now_ms();

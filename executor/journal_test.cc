@@ -89,6 +89,21 @@ TEST_F(JournalTest, ATornLastLineIsSkippedAndTheNextWriterStartsAFreshLine) {
   EXPECT_EQ(skipped, 1);
 }
 
+// What read_journal does with a file, from bytes (the journal fuzzer reads them so).
+TEST(Journal, ParsesRecordsFromBytes) {
+  int skipped = -1;
+  std::vector<std::string> problems;
+  auto records = parse_journal("{\"type\":\"a\"}\r\n\n[1]\n{\"type\":\"b\",\"step\":7}\n{\"type\":\"c\"}", "j", &skipped,
+                               &problems);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2]["type"], "c") << "a last line without its newline still counts";
+  EXPECT_FALSE(records[1].contains("step")) << "a field of the wrong type is dropped";
+  EXPECT_EQ(skipped, 1);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].rfind("j:3: ", 0), 0u) << problems[0];
+  EXPECT_TRUE(parse_journal("", "j").empty());
+}
+
 TEST_F(JournalTest, ConcurrentAppendsNeverInterleaveAndShareSyncs) {
   JournalWriter w;
   std::string error;

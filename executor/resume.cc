@@ -12,11 +12,16 @@ namespace drplan {
 bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error) {
   std::string path = (std::filesystem::path(run_dir) / "journal.jsonl").string();
   auto records = read_journal(path, &out.torn_lines, &out.problems);
+  out.run_dir = run_dir;
+  return resume_point_from(records, plan, out, error);
+}
+
+bool resume_point_from(const std::vector<nlohmann::json>& records, const CompiledPlan& plan, ResumePoint& out,
+                       std::string* error) {
   if (records.empty() || records.front().value("type", "") != "run_start") {
-    *error = "no readable journal in " + run_dir;
+    *error = "no readable journal in " + out.run_dir;
     return false;
   }
-  out.run_dir = run_dir;
   out.run_start = records.front();
   std::map<std::string, int> index;
   for (const auto& s : plan.steps) index[s.id] = s.index;
@@ -39,7 +44,8 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
     if (type == "step_start") {
       started.insert(i);
       ended.erase(i);
-      undoing.erase(i);  // running again: its new end decides
+      undoing.erase(i);  // running again: its new end decides, not an earlier one
+      st = StepRun{};
     } else if (type == "step_end") {
       ended.insert(i);
       std::string status = r.value("status", "");

@@ -26,6 +26,9 @@ struct ResumePoint {
 
 /// Reads `run_dir`/journal.jsonl against `plan`. False with `error` if unreadable.
 bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, ResumePoint& out, std::string* error);
+/// The same from records already read (parse_journal); `out.run_dir` names the run in errors.
+bool resume_point_from(const std::vector<nlohmann::json>& records, const CompiledPlan& plan, ResumePoint& out,
+                       std::string* error);
 
 /// The world may have changed since the interruption: every check, wait and gate that
 /// guards an action not yet done (one that depends on it, directly or not) goes back to

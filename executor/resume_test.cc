@@ -195,6 +195,21 @@ TEST_F(ResumeTest, ATornLastRecordIsToleratedAndCounted) {
   EXPECT_EQ(rp.unfinished, std::vector<int>{0});
 }
 
+// Started again after it had ended: the new run's end was never written, so the step is
+// unfinished, not done (it was both, and --rerun left it skipped). Found by
+// fuzz/journal_fuzzer.cc (fuzz/corpus/journal/regress_started_again_after_done.jsonl).
+TEST_F(ResumeTest, AStepStartedAgainAfterItEndedIsUnfinishedNotDone) {
+  CompiledPlan plan = plan_of({"a"});
+  std::string run = write("r1", {start_of(), started("a"), ended("a", "ok", "v1"), started("a")});
+  ResumePoint rp;
+  std::string error;
+  ASSERT_TRUE(load_resume_point(run, plan, rp, &error)) << error;
+  EXPECT_EQ(rp.unfinished, std::vector<int>{0});
+  EXPECT_EQ(rp.steps[0].status, StepStatus::Pending);
+  EXPECT_FALSE(rp.steps[0].from_journal);
+  EXPECT_EQ(rp.steps[0].output, "");
+}
+
 TEST_F(ResumeTest, NoJournalIsAnError) {
   fs::create_directories(dir_ / "runs/empty");
   ResumePoint rp;
