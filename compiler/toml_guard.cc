@@ -74,7 +74,10 @@ TomlHazard find_toml_hazard(std::string_view s) {
     } else if (c == '"' || c == '\'') {
       const bool opens = std::string_view("\n=[{,\"'").find(before) != std::string_view::npos ||
                          (before == '.' && key_side);
-      if (!opens) continue;
+      if (!opens) {
+        prev = 'x';  // a byte of a bare token: the next quote does not open a string either
+        continue;
+      }
       const StringLiteral str = scan_string(s, i);
       if (str.hazard != npos)
         return {str.hazard, "non-ASCII character after a backslash in a multi-line string (toml++ 3.3 cannot "

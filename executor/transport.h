@@ -43,8 +43,12 @@ struct ExecResult {
   std::string stderr_text;       ///< bounded likewise
   std::chrono::milliseconds duration{0};
   bool ok() const { return exit_code == 0 && !timed_out && !cancelled && error.empty(); }
-  /// Started, then ended without an exit status drplan can trust: it may have done its work.
-  bool outcome_unknown() const { return started && (timed_out || cancelled || connection_lost); }
+  /// Started, then ended without finishing on its own: cut off (connection lost, timeout,
+  /// cancel) or killed by a signal (directly, or as its shell's 128+N): it may have done
+  /// part or all of its work.
+  bool outcome_unknown() const {
+    return started && (timed_out || cancelled || connection_lost || !signal.empty() || (exit_code > 128 && exit_code <= 192));
+  }
 };
 
 /// Output kept per stream; older bytes are dropped (the tail is what operators need).
