@@ -56,18 +56,29 @@ StringLiteral scan_string(std::string_view s, size_t i) {
 
 // toml++ reads a string only where a value or a key segment starts: after `=`, after `[`
 // or `,` in an array, at a line's start, in a header, after `{` or `,` in an inline table,
-// after a key's `.`. Elsewhere a quote is one more byte of a bare token (`n=5'...`), whose
-// bytes toml++ classifies up to the next terminator; so is whatever follows it.
+// after a key's `.`. A value that starts otherwise is a bare token (a number, a date, a
+// boolean, or a mistake) that toml++ reads, classifying each byte, up to a terminator
+// (blank, line break, `]`, `}`, `,`, `#`): a quote or a bracket in it opens nothing
+// (`n=5'...`, `b=+['...`).
 TomlHazard find_toml_hazard(std::string_view s) {
   std::string open;      // brackets open: 'h' a table header, 'a' an array, 't' an inline table
   bool key_side = true;  // before the `=` of a key/value pair (or in a header)
+  bool bare = false;     // in a bare value token
   char prev = '\n';      // the last byte outside strings and comments; '\n' at a line's start
   for (size_t i = utf8_bom_length(s); i < s.size(); ++i) {
     const char c = s[i];
     if (c == '\n' && open.empty()) key_side = true, prev = '\n';
-    if (space(c)) continue;
+    if (space(c)) {
+      bare = false;
+      continue;
+    }
     if (high(c)) return {i, "non-ASCII character outside a string or comment"};
     const char before = std::exchange(prev, c);
+    const bool in_array = !open.empty() && open.back() == 'a';
+    const bool value_start = before == '=' || ((before == '[' || before == ',') && in_array);
+    if (bare && std::string_view("]},#").find(c) == std::string_view::npos) continue;
+    bare = value_start && std::string_view("\"'[{#").find(c) == std::string_view::npos;
+    if (bare) continue;
     if (c == '#') {
       prev = before;
       while (i + 1 < s.size() && s[i + 1] != '\n') ++i;

@@ -27,6 +27,8 @@ TEST(TomlGuard, NonAsciiWhereTomlPlusPlusWouldClassifyItIsRefused) {
       {"n=5'" + e + "'", "outside a string"},  // a quote inside a bare token opens no string
       {"n = 1.\"" + e + "\"", "outside a string"},
       {"a = [1, 2\"" + e + "\"]", "outside a string"},
+      {"b=+['" + e, "outside a string"},  // nor does a bracket
+      {"b = [ 1, x{\"" + e + "\"} ]", "outside a string"},
       {"s = \"\"\"\\" + e + "\"\"\"", "after a backslash"},
       {"s = \"\"\"x\\\n   \n  " + e + "\"\"\"", "after a backslash"},
   };
