@@ -333,7 +333,7 @@ size_t ShellScanner::step_command(char c, int boundary) {
     if (!plain) word_plain_ = false;
     else word_ += c;
   };
-  State& s = stack_.back();
+  // No reference into stack_ here: end_word() may push a frame (`case`) and move it.
   switch (c) {
     case '\\': {
       int n = peek(1, boundary);
@@ -381,6 +381,7 @@ size_t ShellScanner::step_command(char c, int boundary) {
         push(Frame::Arith);  // bash's (( )); dash would read a nested subshell
         return 2;
       }
+      State& s = stack_.back();
       if (!(s.frame == Frame::Case && s.case_state == CaseState::Patterns)) ++s.depth;
       command_pos_ = true;
       return 1;

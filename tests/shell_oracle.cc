@@ -42,37 +42,44 @@ const std::vector<Template>& templates() {
   return t;
 }
 
-std::string render(const Case& c, std::string* error) {
-  const Template& t = templates()[c.template_index];
-  auto text = std::make_shared<Value>();
-  text->kind = Value::Kind::Text;
-  ValuePtr v;
-  if (c.as_output) {
-    auto out = std::make_shared<Value>();
-    out->kind = Value::Kind::StepOutput;
-    out->str = "producer";
-    v = out;
-  } else {
-    v = Value::string(c.value);
-  }
+ValuePtr text_with_value(const std::string& text, const ValuePtr& v) {
+  auto t = std::make_shared<Value>();
+  t->kind = Value::Kind::Text;
   std::string lit;
-  for (const char* p = t.text; *p; ++p) {
-    if (*p != '@') {
-      lit += *p;
+  for (char ch : text) {
+    if (ch != '@') {
+      lit += ch;
       continue;
     }
-    text->pieces.push_back({lit, nullptr, false, false, {}});
+    t->pieces.push_back({lit, nullptr, false, false, {}});
     lit.clear();
-    text->pieces.push_back({"", v, false, false, {}});
+    t->pieces.push_back({"", v, false, false, {}});
   }
-  if (!lit.empty()) text->pieces.push_back({lit, nullptr, false, false, {}});
+  if (!lit.empty()) t->pieces.push_back({lit, nullptr, false, false, {}});
+  return t;
+}
+
+std::string render_text(const std::string& text, const ValuePtr& v, const std::string& runtime_value,
+                        std::string* error) {
   DiagnosticEngine diags;
   Command cmd;
-  if (!render_shell_command(text, nullptr, diags, cmd, Loc{})) {
+  if (!render_shell_command(text_with_value(text, v), nullptr, diags, cmd, Loc{})) {
     if (error) *error = diags.all().empty() ? "refused" : diags.all().front().message;
     return "";
   }
-  return render_command(cmd, [&](const std::string&) { return c.value; }, error);
+  return render_command(cmd, [&](const std::string&) { return runtime_value; }, error);
+}
+
+ValuePtr step_output() {
+  auto out = std::make_shared<Value>();
+  out->kind = Value::Kind::StepOutput;
+  out->str = "producer";
+  return out;
+}
+
+std::string render(const Case& c, std::string* error) {
+  return render_text(templates()[c.template_index].text, c.as_output ? step_output() : Value::string(c.value),
+                     c.value, error);
 }
 
 namespace {

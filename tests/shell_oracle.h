@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/value.h"
 #include "tests/rng.h"
 
 namespace drplan::oracle {
@@ -29,6 +30,14 @@ struct Case {
   size_t template_index = 0;
   bool as_output = false;
 };
+
+/// `text` (author text, `@` where `v` goes) rendered as drplan renders a command, with
+/// `runtime_value` as the output of any step output; empty with `error` set when refused.
+std::string render_text(const std::string& text, const ValuePtr& v, const std::string& runtime_value,
+                        std::string* error = nullptr);
+
+/// A step's output (its value is the `runtime_value` of render_text).
+ValuePtr step_output();
 
 /// The command drplan runs for `c`; empty with `error` set when the compiler refuses it.
 std::string render(const Case& c, std::string* error);

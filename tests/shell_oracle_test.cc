@@ -1,7 +1,7 @@
 // The shell oracle in ctest: 24,000 random values, each interpolated into one template of
 // the corpus (every supported context), half of them known at compile time and half as a
 // step's output rendered at run time, executed by dash and by bash. Every program must
-// receive exactly the value's bytes. A larger run: scripts/fuzz shell_oracle.
+// receive exactly the value's bytes. A larger run: scripts/fuzz render 600 (fuzz/render_fuzzer.cc).
 #include <gtest/gtest.h>
 
 #include <cstdlib>

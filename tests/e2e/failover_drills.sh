@@ -41,12 +41,19 @@ step "drill 2: kill -9 after the promotion, then --resume"
 fresh_lab
 lab outage dc
 rm -rf "$state"/runs "$state"/locks
+# The plugins' port taken again: the run spends its last 10 s (start_plugins' attempts)
+# after the promotion, which leaves time to kill it there; a run that raced to its end
+# would test nothing.
+nc -l -k 127.0.0.21 8082 >/dev/null 2>&1 &
+blocker=$!
 "$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" > "$E2E_LAST_OUTPUT" 2>&1 &
 pid=$!
 journal=
-eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ] && journal_steps step_end \"\$journal\" | grep -qx promote_db"
+eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ] && journal_steps step_end \"\$journal\" | grep -x promote_db >/dev/null"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
+kill "$blocker" 2>/dev/null || true
+blocker=
 expect_ok "drplan died before the end of the run" bash -c "! grep -q '\"type\":\"run_end\"' '$journal'"
 run_drplan apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" --resume
 expect_eq "the promotion ran exactly once" "$(journal_steps step_start "$journal" | grep -cx promote_db)" 1
