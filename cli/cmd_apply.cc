@@ -320,7 +320,7 @@ bool decide_unfinished(const ApplyOptions& o, const CompiledPlan& plan, const Re
 
 // Loads the run to continue into `initial`. Returns 0, or the exit code of a refusal.
 int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::string& state_dir, std::string& run_dir,
-                   std::vector<StepRun>& initial) {
+                   std::vector<StepRun>& initial, std::vector<EarlierAttempt>& earlier) {
   std::error_code ec;
   run_dir = resume_dir(o, state_dir, plan.name);
   if (run_dir.empty() || !fs::is_directory(run_dir, ec)) {
@@ -348,6 +348,7 @@ int prepare_resume(const ApplyOptions& o, const CompiledPlan& plan, const std::s
     return 1;
   }
   initial = rp.steps;
+  earlier = rp.earlier;
   if (!decide_unfinished(o, plan, rp, initial)) return 1;
   // What was true before the interruption may not be now (the DC came back): the checks
   // and gates that guard actions not yet done run again.
@@ -403,13 +404,14 @@ RunOptions run_options(const ApplyOptions& o) {
   ro.checks_only = o.checks_only;
   if (o.on_failure == "rollback") ro.on_failure = OnFailure::Rollback;
   if (o.on_failure == "stop") ro.on_failure = OnFailure::Stop;
+  ro.earlier_policy = o.earlier == "kill" ? EarlierPolicy::Kill : EarlierPolicy::Wait;
   return ro;
 }
 
 // Runs the scheduler with the real transports, prompter, display and Ctrl-C handling.
 RunOutcome execute(const ApplyOptions& o, const CompiledPlan& plan, JournalWriter& journal, const Masker& masker,
                    const std::map<std::string, std::string>& secrets, const std::string& run_id,
-                   std::vector<StepRun> initial) {
+                   std::vector<StepRun> initial, std::vector<EarlierAttempt> earlier) {
   LocalTransport local;
   SshOptions ssh_opts;
   ssh_opts.known_hosts = plan.inventory->known_hosts;
@@ -421,6 +423,8 @@ RunOutcome execute(const ApplyOptions& o, const CompiledPlan& plan, JournalWrite
   SshTransport ssh(ssh_opts);
   MultiTransport transport(local, ssh);
   RunOptions ro = run_options(o);
+  ro.token_prefix = run_id + "." + std::to_string(getpid()) + "." + std::to_string(now_ms());
+  ro.earlier = std::move(earlier);
   std::unique_ptr<GatePrompter> prompter;
   if (o.interactive) prompter = std::make_unique<TerminalPrompter>(ro.approve, o.yes);
   else prompter = std::make_unique<FlagPrompter>(ro.approve, o.yes);
@@ -485,8 +489,9 @@ int run_apply(const ApplyOptions& o) {
   }
   if (!note.empty()) std::fprintf(stderr, "drplan: warning: %s\n", note.c_str());
   std::vector<StepRun> initial(plan.steps.size());
+  std::vector<EarlierAttempt> earlier;
   if (o.resume)
-    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial)) return rc;
+    if (int rc = prepare_resume(o, plan, state_dir, run_dir, initial, earlier)) return rc;
   std::vector<std::string> excluded;
   if (int rc = select_steps(plan, o, initial, excluded)) return rc;
   Style st{o.color};
@@ -501,7 +506,14 @@ int run_apply(const ApplyOptions& o) {
   std::printf("%s %s: journal %s\n", o.resume ? "resuming run" : "run", run_id.c_str(), journal.path().c_str());
   std::fflush(stdout);
 
-  RunOutcome out = execute(o, plan, journal, masker, secrets, run_id, std::move(initial));
+  RunOutcome out = execute(o, plan, journal, masker, secrets, run_id, std::move(initial), std::move(earlier));
+  if (!out.not_started.empty()) {
+    // Nothing ran: the run stays as it was, to resume once the earlier attempt is gone.
+    journal.append({{"type", "run_end"}, {"status", "not_started"}, {"reason", out.not_started}});
+    std::fprintf(stderr, "drplan: error: not resumed: %s\nhelp: --earlier kill stops an earlier attempt instead of waiting for it\n",
+                 masker.mask(out.not_started).c_str());
+    return 1;
+  }
   journal.append({{"type", "run_end"}, {"status", out.success ? "succeeded" : out.interrupted ? "interrupted" : "failed"},
                   {"duration_ms", out.ended_ms - out.started_ms}});
   print_run_summary(plan, out, run_id, journal.path(), st, masker);

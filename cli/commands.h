@@ -45,6 +45,7 @@ struct ApplyOptions : CommonOptions {
   bool resume = false;
   std::string resume_run;  ///< empty = the latest run of this plan
   std::vector<std::string> assume_done, rerun;
+  std::string earlier = "wait";  ///< an earlier attempt still running at --resume: wait | kill
   std::string state_dir;
   bool accept_new_host_keys = false;
   bool interactive = false;  ///< decided by main: stdin and stdout are TTYs

@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   a->add_option("--run", apply.resume_run, "With --resume: the run to continue");
   a->add_option("--assume-done", apply.assume_done, "With --resume: treat this unfinished step as done");
   a->add_option("--rerun", apply.rerun, "With --resume: run this unfinished step again");
+  a->add_option("--earlier", apply.earlier,
+                "An interrupted attempt that still runs: wait for it (up to its timeout), or kill it at once")
+      ->check(CLI::IsMember({"wait", "kill"}));
   a->add_option("--state-dir", apply.state_dir, "Where runs are journaled (default .drplan/ beside the inventory)");
   a->add_flag("--accept-new-host-keys", apply.accept_new_host_keys,
               "Trust SSH host keys not yet in known_hosts (journaled); changed keys are always refused");

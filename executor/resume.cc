@@ -27,6 +27,7 @@ bool resume_point_from(const std::vector<nlohmann::json>& records, const Compile
   for (const auto& s : plan.steps) index[s.id] = s.index;
   out.steps.assign(plan.steps.size(), StepRun{});
   std::set<int> started, ended, cut_short, undoing;
+  std::map<int, EarlierAttempt> last_command;  // per step: its newest command's token
   size_t sequence = 0;
   // Killed half-way (timeout, Ctrl-C, a dropped connection): it may or may not have taken
   // effect, exactly like a command whose end was never written.
@@ -41,6 +42,12 @@ bool resume_point_from(const std::vector<nlohmann::json>& records, const Compile
     if (it == index.end()) continue;
     int i = it->second;
     StepRun& st = out.steps[i];
+    if ((type == "step_start" || type == "rollback_start") && r.contains("token") && r["token"].is_string() &&
+        !r["token"].get<std::string>().empty()) {
+      const auto& ts = r.contains("ts_ms") ? r["ts_ms"] : nlohmann::json();
+      last_command[i] = {i, r["token"].get<std::string>(), ts.is_number_integer() ? ts.get<long long>() : 0,
+                         type == "rollback_start"};
+    }
     if (type == "step_start") {
       started.insert(i);
       ended.erase(i);
@@ -88,6 +95,9 @@ bool resume_point_from(const std::vector<nlohmann::json>& records, const Compile
     out.half_rolled_back.push_back(i);
   }
   std::sort(out.unfinished.begin(), out.unfinished.end());
+  out.unfinished.erase(std::unique(out.unfinished.begin(), out.unfinished.end()), out.unfinished.end());
+  for (int i : out.unfinished)
+    if (auto it = last_command.find(i); it != last_command.end()) out.earlier.push_back(it->second);
   return true;
 }
 

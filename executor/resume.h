@@ -20,6 +20,7 @@ struct ResumePoint {
   std::vector<StepRun> steps;       ///< per plan step: done ones marked, the rest Pending
   std::vector<int> unfinished;      ///< started and never ended, or killed half-way (timeout, cancel, lost connection)
   std::vector<int> half_rolled_back;  ///< among `unfinished`: done, then a rollback began and never finished
+  std::vector<EarlierAttempt> earlier;  ///< the newest command of each unfinished step, by its token
   int torn_lines = 0;
   std::vector<std::string> problems;  ///< "PATH:LINE: what" per damaged record (read_journal)
 };

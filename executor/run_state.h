@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compiler/plan_ir.h"
+#include "executor/earlier_process.h"
 #include "executor/transport.h"
 
 namespace drplan {
@@ -36,6 +37,14 @@ struct StepRun {
   std::string gate_by;        ///< who decided a gate
 };
 
+/// A command an interrupted run started, by the token it carried (see earlier_process.h).
+struct EarlierAttempt {
+  int step = -1;
+  std::string token;
+  long long started_ms = 0;  ///< when it started (the journal's ts_ms)
+  bool rollback = false;     ///< its rollback command, not its run
+};
+
 struct RunOptions {
   int jobs = 8;
   int per_host = 4;
@@ -44,6 +53,13 @@ struct RunOptions {
   bool interactive = false;
   std::optional<OnFailure> on_failure;  ///< --on-failure; else the plan's
   bool checks_only = false;
+  /// Makes each command's token (DRPLAN_STEP_TOKEN) unique to this drplan process: the run
+  /// id, pid and start time; empty: no tokens (tests).
+  std::string token_prefix;
+  /// Attempts of an interrupted run whose processes may still run (from the journal): each is
+  /// looked for, and waited for or stopped, before anything runs.
+  std::vector<EarlierAttempt> earlier;
+  EarlierPolicy earlier_policy = EarlierPolicy::Wait;
 };
 
 /// Trims trailing newlines and surrounding blanks: what `${step.output}` means.

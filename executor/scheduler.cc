@@ -81,10 +81,12 @@ std::string Scheduler::output_of(const std::string& id) const {
 }
 
 ExecResult Scheduler::exec(const StepInstance& s, const std::string& command,
-                           const std::vector<std::pair<std::string, std::string>>& env, Millis timeout, bool quiet) {
+                           const std::vector<std::pair<std::string, std::string>>& env, Millis timeout, bool quiet,
+                           const std::string& token) {
   ExecRequest req;
   req.command = command;
   req.env = env;
+  if (!token.empty()) req.command = record_attempt_prefix(token) + command;
   if (s.host < 0) req.env.insert(req.env.end(), hooks_.local_env.begin(), hooks_.local_env.end());
   req.timeout = timeout;
   req.step_id = s.id;
@@ -108,6 +110,49 @@ ExecResult Scheduler::exec(const StepInstance& s, const std::string& command,
   return r;
 }
 
+std::string Scheduler::next_token(const StepInstance& s, const char* what, int attempt) {
+  if (opt_.token_prefix.empty()) return "";
+  return opt_.token_prefix + ":" + s.id + ":" + what + ":" + std::to_string(attempt);
+}
+
+Settled Scheduler::settle(const StepInstance& s, const std::string& token, Millis wait) {
+  const Host* host = s.host >= 0 && plan_.inventory ? &plan_.inventory->hosts[s.host] : nullptr;
+  const long long wait_s = std::max<long long>(0, wait.count() / 1000);
+  Settled r = settle_earlier_process(*hooks_.transport, host, token, wait_s, opt_.earlier_policy, &cancel_,
+                                     [&](const std::string& pid) {
+                                       hooks_.display->note(
+                                           s.id + ": an earlier attempt still runs on " + s.host_name + " (pid " + pid +
+                                           "); " +
+                                           (opt_.earlier_policy == EarlierPolicy::Kill
+                                                ? "stopping it (--earlier kill)"
+                                                : "waiting up to " + format_duration(wait_s * 1000) +
+                                                      " for it to end, then stopping it (--earlier kill: at once)"));
+                                     });
+  static const char* const kNames[] = {"none", "ended", "stopped", "survived", "unknown"};
+  journal({{"type", "earlier_process"}, {"step", s.id}, {"token", token}, {"found", kNames[static_cast<int>(r.kind)]},
+           {"pid", r.pid}, {"detail", r.detail}});
+  if (r.kind != Settled::Kind::None) hooks_.display->note(s.id + " on " + s.host_name + ": " + r.detail);
+  return r;
+}
+
+bool Scheduler::settle_earlier(std::string* why) {
+  for (const auto& e : opt_.earlier) {
+    if (e.step < 0 || e.step >= static_cast<int>(plan_.steps.size()) || e.token.empty()) continue;
+    const StepInstance& s = plan_.steps[e.step];
+    // Waited for no longer than the attempt had left of its own timeout (10 minutes
+    // without one); a timeout long gone means it is stopped at once.
+    const Millis limit = e.rollback ? rollback_timeout(s) : s.timeout.count() ? s.timeout : Millis(600000);
+    const Millis left = limit - Millis(std::max<long long>(0, now_ms() - e.started_ms));
+    Settled r = settle(s, e.token, std::max(Millis(0), left));
+    if (!r.safe()) {
+      *why = s.id + " on " + s.host_name + ": " + r.detail +
+             "; not run beside it (make sure it has ended, then resume again)";
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Scheduler::sleep_interruptibly(Millis d) {
   std::unique_lock<std::mutex> lock(mu_);
   return !work_cv_.wait_for(lock, d, [this] { return cancel_.cancelled.load() || shutting_down_; });
@@ -129,11 +174,24 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   std::vector<std::string> history;
   for (int attempt = 1; attempt <= budget; ++attempt) {
     r.attempts = attempt;
+    const std::string token = next_token(s, "run", attempt);
     if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name},
-                  {"attempt", attempt}}))
+                  {"attempt", attempt}, {"token", token}}))
       return not_journaled(s);
     hooks_.display->started(s, attempt);
-    r.result = exec(s, job.command, job.env, s.timeout);
+    r.result = exec(s, job.command, job.env, s.timeout, false, token);
+    // Cut off (a dropped connection above all: the remote command runs on), the attempt may
+    // still run. Nothing (verify, a retry) runs beside it: it is waited for, up to what it
+    // had left of its timeout, or stopped.
+    if (r.result.outcome_unknown() && !token.empty() && !r.result.cancelled) {
+      const Millis left = s.timeout.count() ? std::max(Millis(0), s.timeout - r.result.duration) : Millis(600000);
+      Settled st = settle(s, token, left);
+      if (!st.safe()) {
+        r.status = s.kind == StepKind::Action ? StepStatus::Unknown : StepStatus::Failed;
+        r.reason = failure_words(r.result) + "; " + st.detail + " (not retried, not verified beside it)";
+        return r;
+      }
+    }
     // `expect` reads the output that proves the step: the probe's, or an action's verify
     // (its post-condition) when it has one, else its run's.
     std::string why = r.result.ok() ? "" : failure_words(r.result);
@@ -518,13 +576,14 @@ void Scheduler::rollback(RunOutcome& out) {
       out.rollbacks.push_back({s.index, false, refused});
       continue;
     }
-    if (!journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}})) {
+    const std::string token = next_token(s, "rollback", 1);
+    if (!journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}, {"token", token}})) {
       out.rollbacks.push_back({s.index, false, not_journaled(s).reason});
       continue;
     }
     hooks_.display->note("rollback " + s.id + " on " + s.host_name);
     cancel_.cancelled = false;
-    ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s));
+    ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s), false, token);
     RollbackEntry e{s.index, r.ok(), r.ok() ? "" : failure_words(r)};
     nlohmann::json rec = {{"type", "rollback_end"}, {"step", s.id}, {"ok", e.ok}, {"result", result_json(r, hooks_.masker)}};
     journal(rec);
@@ -540,6 +599,10 @@ void Scheduler::rollback(RunOutcome& out) {
 RunOutcome Scheduler::run(std::vector<StepRun> initial) {
   RunOutcome out;
   out.started_ms = now_ms();
+  if (!opt_.earlier.empty() && !settle_earlier(&out.not_started)) {
+    out.ended_ms = now_ms();
+    return out;
+  }
   state_ = std::move(initial);
   state_.resize(plan_.steps.size());
   for (const auto& s : plan_.steps) {

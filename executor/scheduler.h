@@ -61,6 +61,8 @@ struct RunOutcome {
   std::vector<int> kept;     ///< not undone: an unknown or un-undone step depends on them
   std::vector<StepRun> steps;
   long long started_ms = 0, ended_ms = 0;
+  /// Nothing ran: an earlier attempt may still run (why), or could not be looked for.
+  std::string not_started;
 };
 
 /// The delay before the next retry: twice `delay`, but at most an hour (or `first`, the
@@ -90,7 +92,14 @@ class Scheduler {
   StepRun run_command_step(const Job& job, const StepInstance& s);
   StepRun run_wait(const Job& job, const StepInstance& s);
   ExecResult exec(const StepInstance& s, const std::string& command, const std::vector<std::pair<std::string, std::string>>& env,
-                  Millis timeout, bool quiet = false);
+                  Millis timeout, bool quiet = false, const std::string& token = "");
+  /// The token for the command of `s` about to start (empty without a prefix).
+  std::string next_token(const StepInstance& s, const char* what, int attempt);
+  /// Looks for the attempt with `token` on the host of `s`; waits up to `wait` for it, or
+  /// stops it (the policy); journals and shows what it found.
+  Settled settle(const StepInstance& s, const std::string& token, Millis wait);
+  /// Settles every earlier attempt of an interrupted run; false (with `why`) if one may run on.
+  bool settle_earlier(std::string* why);
   bool sleep_interruptibly(Millis d);
   bool journal(nlohmann::json record);
   StepRun not_journaled(const StepInstance& s) const;
