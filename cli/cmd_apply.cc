@@ -135,6 +135,7 @@ int select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<St
       if (!done[s.index] && safety_protected(s)) guarded.push_back(s.id);
       continue;
     }
+    if (s.kind == StepKind::Barrier) continue;  // its dependents are reported, not the barrier
     // A barrier stands for its phase: look through it.
     std::vector<int> stack(s.deps.begin(), s.deps.end());
     std::set<int> seen;

@@ -121,9 +121,12 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
   if (!out.rollbacks.empty() || out.stopped_at_no_return >= 0 || !out.manual.empty() || out.rollback_declined ||
       !out.kept.empty()) {
     std::printf("\n  %sRollback%s\n", st.bold(), st.reset());
-    for (const auto& rb : out.rollbacks)
+    for (const auto& rb : out.rollbacks) {
       std::printf("    %s %s%s\n", rb.ok ? "rolled back" : "ROLLBACK FAILED:", plan.steps[rb.step].id.c_str(),
                   rb.ok ? "" : (" — " + visible_controls(rb.error)).c_str());
+      const std::string tail = rb.ok ? "" : last_lines(shown(rb.output), 8);
+      if (!tail.empty()) indent(tail, "      | ");
+    }
     if (out.stopped_at_no_return >= 0) {
       const auto& s = plan.steps[out.stopped_at_no_return];
       std::printf("    stopped at %s: a point of no return, not undone automatically%s%s\n", s.id.c_str(),
@@ -160,7 +163,9 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
                 secs(r.ended_ms - out.started_ms).c_str());
   }
 
-  if (!out.success) {
+  const bool any_action = std::any_of(plan.steps.begin(), plan.steps.end(),
+                                      [](const StepInstance& s) { return s.kind == StepKind::Action; });
+  if (!out.success && any_action) {
     // The state of the world as drplan knows it, action by action, for the next decision.
     std::printf("\n  %sState of the actions%s\n", st.bold(), st.reset());
     for (const auto& s : plan.steps) {
@@ -172,6 +177,9 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
       for (const auto& rb : out.rollbacks)
         if (rb.step == s.index) state = rb.ok ? "undone" : "done (rollback FAILED)";
       if (std::find(out.kept.begin(), out.kept.end(), s.index) != out.kept.end()) state = "done (kept)";
+      // What is still (or may be) in effect, in the plan's words: "point servicedesk at 10.0.0.21".
+      const bool in_effect = state.starts_with("done") || r.status == StepStatus::Unknown;
+      if (in_effect && !s.title.empty()) state += ": " + visible_controls(s.title);
       std::printf("    %-30s %-8s %s\n", s.id.c_str(), s.host_name.c_str(), state.c_str());
     }
   }

@@ -584,7 +584,7 @@ void Scheduler::rollback(RunOutcome& out) {
     hooks_.display->note("rollback " + s.id + " on " + s.host_name);
     cancel_.cancelled = false;
     ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s), false, token);
-    RollbackEntry e{s.index, r.ok(), r.ok() ? "" : failure_words(r)};
+    RollbackEntry e{s.index, r.ok(), r.ok() ? "" : failure_words(r), r.stdout_text + r.stderr_text};
     nlohmann::json rec = {{"type", "rollback_end"}, {"step", s.id}, {"ok", e.ok}, {"result", result_json(r, hooks_.masker)}};
     journal(rec);
     hooks_.display->note(std::string(e.ok ? "rolled back " : "ROLLBACK FAILED ") + s.id + (e.ok ? "" : ": " + e.error));

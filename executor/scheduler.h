@@ -46,6 +46,7 @@ struct RollbackEntry {
   int step = -1;
   bool ok = false;
   std::string error;
+  std::string output;  ///< what the rollback command printed (stdout, then stderr), unmasked data
 };
 
 struct RunOutcome {

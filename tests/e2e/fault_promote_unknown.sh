@@ -4,10 +4,7 @@
 # failed, must not undo the fence (DR may now be primary), and must say so.
 set -euo pipefail
 . "$(dirname "$0")/lib/e2e.sh"
-state=$(mktemp -d /tmp/drplan-promote.XXXXXX)
-pid=
-cleanup() { [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$state"; }
-trap cleanup EXIT
+fault_test promote
 
 fresh_lab
 lab outage dc
@@ -16,16 +13,11 @@ LAB=/var/lib/drplan-lab
 sed -i '2i sleep 3' "$LAB/hosts/dr-db/opt/master_DC.sh"
 
 step "failover; dr-db's sshd is killed during promote_db"
-"$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" > "$E2E_LAST_OUTPUT" 2>&1 &
-pid=$!
-journal=
-eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ] && journal_steps step_start \"\$journal\" | grep -qx promote_db"
+start_failover "$state"
+journal_reaches step_start promote_db
 sleep 1
 ( . "$DRPLAN_SOURCE_DIR/lab/lib.sh"; sshd_kill dr-db KILL )
-status=0
-wait "$pid" || status=$?
-pid=
-cat "$E2E_LAST_OUTPUT"
+wait_run
 expect_eq "the failover does not succeed" "$status" 1
 expect_ok "the summary says the promotion's outcome is unknown" grep -q "OUTCOME UNKNOWN promote_db on dr-db" "$E2E_LAST_OUTPUT"
 expect_ok "and what it may mean" grep -q "dr-db may now be primary" "$E2E_LAST_OUTPUT"

@@ -11,7 +11,7 @@ E2E_LAST_OUTPUT=$(mktemp /tmp/drplan-e2e-out.XXXXXX)
 step() { printf '\n== %s: %s\n' "$E2E_NAME" "$*"; }
 fail() {
   printf 'FAIL: %s\n' "$*" >&2
-  lab/status >&2 || true
+  timeout 30 lab/status >&2 || true  # a frozen server must not hang the report
   exit 1
 }
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); printf 'ok: %s\n' "$*"; }
@@ -28,15 +28,17 @@ expect_fail() {  # NAME CMD...
   if "$@" >/dev/null 2>&1; then fail "$name: '$*' succeeded"; else pass "$name"; fi
 }
 
-# eventually SECONDS 'shell condition'
-eventually() {
+# eventually_quiet SECONDS 'shell condition': true once the condition holds, false at the deadline.
+eventually_quiet() {
   local deadline=$((SECONDS + $1))
   while ((SECONDS < deadline)); do
     if eval "$2"; then return 0; fi
     sleep 0.2
   done
-  fail "condition not met within $1 s: $2"
+  return 1
 }
+# eventually SECONDS 'shell condition': the same, failing the test at the deadline.
+eventually() { eventually_quiet "$@" || fail "condition not met within $1 s: $2"; }
 
 lab() { local cmd=$1; shift; "$DRPLAN_SOURCE_DIR/lab/$cmd" "$@"; }
 
@@ -69,4 +71,46 @@ for line in open(sys.argv[2]):
     try: r = json.loads(line)
     except ValueError: continue
     if r.get("type") == sys.argv[1]: print(r.get("step", ""))' "$1" "$2"
+}
+
+# promotions: how many promote requests PostgreSQL at dr-db acted on (its own log).
+promotions() { grep -c "received promote request" /var/lib/drplan-lab/hosts/dr-db/log/postgresql.log || true; }
+
+# start_failover STATE_DIR [ARGS...]: the standard failover with --yes in the background; its
+# pid in $pid, its output in $E2E_LAST_OUTPUT; returns once its journal exists, in $journal.
+start_failover() {
+  local state=$1; shift
+  "$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" "$@" > "$E2E_LAST_OUTPUT" 2>&1 &
+  pid=$!
+  journal=
+  eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ]"
+}
+
+# journal_reaches TYPE STEP [SECONDS]: waits until $journal holds a TYPE record of STEP.
+journal_reaches() { eventually "${3:-60}" "journal_steps $1 \"\$journal\" | grep -qx $2"; }
+
+# wait_run: waits for the background apply of start_failover; its exit status in $status.
+wait_run() {
+  status=0
+  wait "$pid" || status=$?
+  pid=
+  cat "$E2E_LAST_OUTPUT"
+}
+
+# fault_test NAME: what every fault test starts with: $LAB, a private scratch dir in $state,
+# and an exit trap that kills a background apply left running ($pid), runs the commands
+# queued with at_exit (newest first) and removes $state.
+LAB=/var/lib/drplan-lab
+E2E_AT_EXIT=()
+at_exit() { E2E_AT_EXIT=("$*" "${E2E_AT_EXIT[@]}"); }
+fault_test() {
+  state=$(mktemp -d "/tmp/drplan-$1.XXXXXX")
+  pid=
+  trap 'e2e_cleanup' EXIT
+}
+e2e_cleanup() {
+  [[ -z ${pid:-} ]] || kill -9 "$pid" 2>/dev/null || true
+  local cmd
+  for cmd in "${E2E_AT_EXIT[@]}"; do eval "$cmd" || true; done
+  rm -rf "$state"
 }
