@@ -153,7 +153,9 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     if (s.report.empty() || r.output.empty()) continue;
     if (!any_report) std::printf("\n  %sReports%s\n", st.bold(), st.reset());
     any_report = true;
-    std::printf("    %s (%s): %s\n", s.report.c_str(), s.id.c_str(),
+    // A report of a step that failed says so: it is what was found, not what was achieved.
+    const bool failed = r.status == StepStatus::Failed || r.status == StepStatus::Unknown;
+    std::printf("    %s (%s%s): %s\n", s.report.c_str(), s.id.c_str(), failed ? ", FAILED" : "",
                 visible_controls(last_lines(shown(r.output), 3), /*keep_newlines=*/true).c_str());
   }
   for (const auto& s : plan.steps) {
