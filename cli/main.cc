@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/heap_tuning.h"
+#include "compiler/install_paths.h"
 #include "executor/terminal.h"
 
 namespace {
@@ -19,7 +20,7 @@ using namespace drplan::cli;
 
 // --set k=v: parsed here, type-checked by the compiler against the plan's params.
 void add_common(CLI::App* cmd, CommonOptions& o, std::vector<std::string>& sets, bool files_required) {
-  auto* f = cmd->add_option("files", o.files, "Plan files (*.dr)");
+  auto* f = cmd->add_option("files", o.files, "Plan files (*.dr), or names of standard plans (failover)");
   if (files_required) f->required();
   cmd->add_option("-i,--inventory", o.inventory, "Inventory file (TOML)");
   cmd->add_option("--set", sets, "Override a plan parameter: --set name=value (repeatable)");
@@ -51,6 +52,11 @@ bool split_sets(const std::vector<std::string>& raw, CommonOptions& o) {
     o.sets.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
   return true;
+}
+
+// `drplan check failover`: a bare name is a standard plan unless the cwd holds that name.
+void resolve_plans(CommonOptions& o) {
+  for (auto& f : o.files) f = drplan::resolve_plan_argument(f);
 }
 
 }  // namespace
@@ -137,15 +143,18 @@ int main(int argc, char** argv) {
     if (c->parsed()) {
       check.color = drplan::color_wanted(STDERR_FILENO);
       if (!split_sets(check_sets, check)) return 2;
+      resolve_plans(check);
       return run_check(check);
     }
     if (p->parsed()) {
       plan.color = drplan::color_wanted(STDOUT_FILENO);
       if (!split_sets(plan_sets, plan)) return 2;
+      resolve_plans(plan);
       return run_plan(plan);
     }
     if (g->parsed()) {
       if (!split_sets(graph_sets, graph)) return 2;
+      resolve_plans(graph);
       return run_graph(graph);
     }
     if (a->parsed()) {
@@ -153,6 +162,7 @@ int main(int argc, char** argv) {
       apply.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
       apply.argv.assign(argv, argv + argc);
       if (!split_sets(apply_sets, apply)) return 2;
+      resolve_plans(apply);
       return run_apply(apply);
     }
     if (r->parsed()) return run_runs(runs);

@@ -3,18 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <set>
-#include <unistd.h>
 
 #include "compiler/dag.h"
+#include "compiler/install_paths.h"
 #include "compiler/lower.h"
 #include "compiler/program.h"
 #include "compiler/validate.h"
-
-#ifndef DRPLAN_SOURCE_ROOT
-#define DRPLAN_SOURCE_ROOT ""
-#endif
 
 namespace drplan {
 
@@ -32,21 +27,6 @@ struct PhaseClock {
   }
 };
 }  // namespace
-
-std::vector<std::string> default_module_dirs() {
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("DRPLAN_STDLIB")) dirs.push_back(env);
-  // Installed layout: <prefix>/bin/drplan with <prefix>/share/drplan/stdlib.
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    std::filesystem::path exe(buf);
-    dirs.push_back((exe.parent_path().parent_path() / "share" / "drplan").string());
-  }
-  if (*DRPLAN_SOURCE_ROOT) dirs.push_back(DRPLAN_SOURCE_ROOT);
-  return dirs;
-}
 
 std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts, DiagnosticEngine& diags) {
   PhaseClock clock;

@@ -17,7 +17,8 @@ struct CompileOptions {
   std::string plan_path;
   std::string inventory_path;  ///< empty: compile without an inventory (targets unchecked)
   std::vector<std::pair<std::string, std::string>> sets;  ///< --set overrides
-  /// Where `use stdlib/x` looks: the plan's directory and its parents, then these.
+  /// Where `use stdlib/x` looks: the plan's directory and its parents, then these
+  /// (empty: default_module_dirs() of compiler/install_paths.h).
   std::vector<std::string> module_dirs;
   /// false: never free the parsed sources (like a compiler's -disable-free). For commands
   /// that exit right after compiling: freeing a large plan's millions of small AST objects
@@ -31,9 +32,5 @@ struct CompileOptions {
 /// Returns the plan, or nullptr when errors were reported.
 std::unique_ptr<CompiledPlan> compile_plan(SourceManager& sm, const CompileOptions& opts,
                                            DiagnosticEngine& diags);
-
-/// The directory holding drplan's stdlib: $DRPLAN_STDLIB, else next to the binary's
-/// share dir, else the source tree it was built from.
-std::vector<std::string> default_module_dirs();
 
 }  // namespace drplan

@@ -13,6 +13,9 @@ inv=lab/inventory.toml
 
 "$drplan" check plans/failover.dr plans/failback.dr plans/restore.dr >/dev/null 2>&1
 check "check of the standard plans exits 0" test $? -eq 0
+"$drplan" check failover > "$tmp/byname.out" 2>&1
+check "a bare name is the standard plan (from the build tree: the source's plans/)" \
+  grep -qF "$PWD/plans/failover.dr: ok" "$tmp/byname.out"
 "$drplan" check no/such/plan.dr >/dev/null 2>&1
 check "check of a missing file exits 2" test $? -eq 2
 "$drplan" check >/dev/null 2>&1
