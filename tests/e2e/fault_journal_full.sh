@@ -22,9 +22,20 @@ dd if=/dev/zero of="$state/fill" bs=4k 2>/dev/null || true   # until ENOSPC
 wait_run
 expect_eq "the failover stops (exit 1)" "$status" 1
 expect_ok "it says the journal cannot be written" grep -q "cannot write the journal" "$E2E_LAST_OUTPUT"
-expect_fail "no service start was journaled" bash -c "grep '\"type\":\"step_start\"' '$journal' | grep -q '\"step\":\"start_main\"'"
-expect_fail "the services were not started at dr" "$LAB/hosts/dr-app/bin/svc" is-active ft-main-server
-expect_eq "DNS was not switched" "$(lab dns)" 127.0.0.11
+# The disk is full, yet the journal's last page (tmpfs: 4 KiB) may still take a few records,
+# so where the run stops varies. What must hold wherever it stops: nothing took effect
+# whose start is not on disk.
+journaled() { grep '"type":"step_start"' "$journal" | grep -q "\"step\":\"$1\""; }
+if "$LAB/hosts/dr-app/bin/svc" is-active ft-main-server >/dev/null 2>&1; then
+  expect_ok "ft-main-server runs at dr, and its start is journaled" journaled start_main
+else
+  pass "ft-main-server was not started at dr"
+fi
+if [[ $(lab dns) == 127.0.0.21 ]]; then
+  expect_ok "DNS points at dr, and the switch's start is journaled" journaled switch_dns
+else
+  pass "DNS was not switched"
+fi
 expect_ok "every complete line of the journal is JSON" python3 -c '
 import json, sys
 data = open(sys.argv[1], "rb").read().split(b"\n")

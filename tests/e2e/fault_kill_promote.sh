@@ -45,7 +45,7 @@ journal_reaches step_start promote_db
 kill_drplan start
 resume_and_count start
 
-step "kill -9 while promote_db runs (the script goes on on dr-db)"
+step "kill -9 while promote_db runs (the script outlives its connection until it writes)"
 lab_with_outage
 sed -i '2i sleep 3' "$LAB/hosts/dr-db/opt/master_DC.sh"
 start_failover "$state"
@@ -71,6 +71,19 @@ blocker=
 resume_and_count after
 expect_eq "after: the resume did not start the promotion again" \
   "$(journal_steps step_start "$journal" | grep -cx promote_db)" 1
+
+step "pg.promote once more on the promoted dr-db: idempotent by itself"
+cat > "$state/again.dr" <<'DR'
+plan again {
+  use stdlib/postgres as pg
+  gate already_primary { ask = "dr-db was promoted by the failover: promote again?" tags = ["accept-split-brain"] }
+  action promote_again on dr.db after already_primary = pg.promote()
+}
+DR
+run_drplan apply "$state/again.dr" -i lab/inventory.toml --yes --state-dir "$state/again"
+expect_ok "it finds a primary and does not run the script" \
+  grep -q "promote_again: already primary: the promotion is not run again" "$E2E_LAST_OUTPUT"
+expect_eq "still one promotion in PostgreSQL's log" "$(promotions)" 1
 
 step "the lab back to normal operation"
 lab down --purge >/dev/null 2>&1 || true

@@ -7,10 +7,27 @@ set -euo pipefail
 . "$(dirname "$0")/lib/e2e.sh"
 fault_test named
 
+records() { dig +noall +answer +time=2 +tries=1 @127.0.0.30 servicedesk.drlab.test A | awk '{ print $2, $5 }' | sort; }
+
+step "round robin: a failed failover's rollback puts back every address with its TTL"
+fresh_lab
+printf 'server 127.0.0.30 53\nzone drlab.test\nupdate add servicedesk.drlab.test 45 A 127.0.0.13\nsend\n' |
+  nsupdate -k "$LAB/secrets/tsig.key"
+before=$(records)
+expect_eq "two A records before the failover" "$before" "$(printf '45 127.0.0.11\n45 127.0.0.13')"
+lab outage dc
+status=0
+"$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --set app_port=8090 --state-dir "$state/rr" \
+  > "$E2E_LAST_OUTPUT" 2>&1 || status=$?
+cat "$E2E_LAST_OUTPUT"
+expect_eq "the failover fails at the login check (exit 1)" "$status" 1
+expect_ok "switch_dns was rolled back" grep -q "rolled back switch_dns" "$E2E_LAST_OUTPUT"
+expect_eq "the exact record set is back: both addresses, TTL 45" "$(records)" "$before"
+
+step "named dies after the DNS switch"
 fresh_lab
 lab outage dc
 
-step "failover whose login check fails (nothing listens on port 8090); named dies after the DNS switch"
 start_failover "$state" --set app_port=8090
 journal_reaches step_end dns_propagated 120
 ( . "$DRPLAN_SOURCE_DIR/lab/lib.sh"; named_stop )
