@@ -330,11 +330,22 @@ ValuePtr Evaluator::member(const ValuePtr& base, const std::string& name, Loc lo
     }
     case Value::Kind::Hosts: {
       if (base->hosts.empty()) return symbolic(base->str + "." + name, loc);
+      // Every host's address or name, for a check run from one place (`dc.hosts.addresses`).
+      if (nm == "addresses" || nm == "names") {
+        auto l = make(Value::Kind::List, loc);
+        for (int i : base->hosts) {
+          const Host& h = inv->hosts[i];
+          l->items.push_back(Value::string(nm == "names" ? h.name : h.address, loc));
+        }
+        return l;
+      }
       if (base->hosts.size() > 1) {
         diags().error(DiagCode::BadValue, loc,
                       "'" + base->str + "' is " + std::to_string(base->hosts.size()) + " hosts; '." + name +
                           "' needs exactly one")
-            .help = "run the step `on` them (one instance per host) and use ${target." + name + "}";
+            .help = name == "address" ? "run the step `on` them (one instance per host) and use ${target.address}, or "
+                                        "take them all: '.addresses'"
+                                      : "run the step `on` them (one instance per host) and use ${target." + name + "}";
         return Value::error();
       }
       return host_member(inv->hosts[base->hosts[0]], name, loc);

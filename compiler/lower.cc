@@ -189,10 +189,13 @@ class Lowerer {
         continue;
       }
       ValuePtr v;
-      if (p.default_value) v = eval_.coerce(eval_.eval(*p.default_value, scope), p.type, p.default_value->loc);
+      // A default replaced by --set is never used: it is not checked against this inventory
+      // (`--set from=fra` must work with an inventory that has no site "dc").
       if (auto it = sets.find(p.name); it != sets.end()) {
         v = parse_set(it->second, p.type, p.name);
         sets.erase(it);
+      } else if (p.default_value) {
+        v = eval_.coerce(eval_.eval(*p.default_value, scope), p.type, p.default_value->loc);
       }
       if (!v) {
         if (in_.inventory) {

@@ -236,6 +236,18 @@ TEST(Lower, SetOverridesAreTypeChecked) {
             "0:0: --set m=1: the plan has no param 'm' [E0101]\n");
 }
 
+TEST(Lower, ADefaultReplacedBySetIsNotCheckedAgainstTheInventory) {
+  // The standard plans default to the lab's sites; another inventory names its own.
+  const char* plan = R"(plan p { param from: site = "fra"  check a on from.db { probe = "true" } })";
+  Lowered replaced(plan, true, {{"from", "dc"}});
+  ASSERT_TRUE(replaced.ok) << replaced.messages();
+  EXPECT_EQ(replaced.step("a").host_name, "dc-db");
+
+  Lowered used(plan);
+  EXPECT_FALSE(used.ok);
+  EXPECT_EQ(used.messages(), "1:29: unknown site 'fra' [E0204]\n");
+}
+
 TEST(Lower, DurationsAndSizesBeyondTheirMaximaAreErrors) {
   Lowered lit(R"(plan p {
     check a { probe = "true" timeout = 200000d }

@@ -15,6 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 # plan reads the inventory and connects to nothing; a copy keeps the source tree off the
 # command line.
 cp "$src/lab/inventory.toml" "$tmp/inventory.toml"
+cp "$src/examples/production/inventory.toml" "$tmp/production.toml"
 
 # standard_plans_work BIN SHARE: run from / without $DRPLAN_STDLIB, the installed BIN checks
 # each standard plan by name and by path, and plans failover, all from SHARE (its
@@ -34,6 +35,10 @@ standard_plans_work() {
   check "plan failover -i exits 0" test $rc -eq 0
   check "plan failover names the installed plan" grep -qF "file:       $share/plans/failover.dr" <<<"$out"
   check "plan failover shows the promotion on dr-db" grep -q "promote_db .* on dr-db" <<<"$out"
+  all+=$out
+  out=$(cd / && env -u DRPLAN_STDLIB "$bin" plan failover -i "$tmp/production.toml" --set from=fra --set to=ams 2>&1); rc=$?
+  check "plan failover with the production example (fra -> ams) exits 0" test $rc -eq 0
+  check "and fans out to both ams app servers" grep -q "start_main@ams-app2 .* on ams-app2" <<<"$out"
   all+=$out
   check "no path of the source tree in any of it" lacks "$src/" "$all"
 }
