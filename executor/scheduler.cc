@@ -11,6 +11,9 @@ namespace drplan {
 
 namespace {
 
+// How long a command without a timeout of its own may run, or be waited for once cut off.
+constexpr Millis kUntimed{600000};
+
 using Clock = std::chrono::steady_clock;
 
 // Output tails are cut from longer streams: a secret the cut runs through is masked too.
@@ -141,7 +144,7 @@ bool Scheduler::settle_earlier(std::string* why) {
     const StepInstance& s = plan_.steps[e.step];
     // Waited for no longer than the attempt had left of its own timeout (10 minutes
     // without one); a timeout long gone means it is stopped at once.
-    const Millis limit = e.rollback ? rollback_timeout(s) : s.timeout.count() ? s.timeout : Millis(600000);
+    const Millis limit = e.rollback ? rollback_timeout(s) : s.timeout.count() ? s.timeout : kUntimed;
     const Millis left = limit - Millis(std::max<long long>(0, now_ms() - e.started_ms));
     Settled r = settle(s, e.token, std::max(Millis(0), left));
     if (!r.safe()) {
@@ -184,7 +187,7 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
     // still run. Nothing (verify, a retry) runs beside it: it is waited for, up to what it
     // had left of its timeout, or stopped.
     if (r.result.outcome_unknown() && !token.empty() && !r.result.cancelled) {
-      const Millis left = s.timeout.count() ? std::max(Millis(0), s.timeout - r.result.duration) : Millis(600000);
+      const Millis left = s.timeout.count() ? std::max(Millis(0), s.timeout - r.result.duration) : kUntimed;
       Settled st = settle(s, token, left);
       if (!st.safe()) {
         r.status = s.kind == StepKind::Action ? StepStatus::Unknown : StepStatus::Failed;
@@ -480,7 +483,7 @@ bool Scheduler::cross_point_of_no_return(const StepInstance& s, size_t left) {
 }
 
 Millis Scheduler::rollback_timeout(const StepInstance& s) const {
-  return s.timeout.count() ? s.timeout : Millis(600000);
+  return s.timeout.count() ? s.timeout : kUntimed;
 }
 
 void Scheduler::keep_dependencies(int i, std::vector<bool>& kept) const {
