@@ -37,6 +37,7 @@ void print_step(const CompiledPlan& p, const StepInstance& s, const std::string&
   if (s.retry) flags += "  retry " + std::to_string(s.retry) + (s.backoff.count() ? " (backoff " + format_duration(s.backoff.count()) + ")" : "");
   if (s.idempotent) flags += "  idempotent";
   if (s.point_of_no_return) flags += "  POINT OF NO RETURN";
+  if (!s.run_as.empty()) flags += "  as " + s.run_as + " (sudo -n)";
   if (s.kind == StepKind::Check && s.severity == CheckSeverity::Warn) flags += "  severity warn";
   std::printf("  %s%-7s%s %s%-28s%s on %-10s%s\n", color, step_kind_name(s.kind), st.reset(), st.bold(), s.id.c_str(),
               st.reset(), s.host_name.c_str(), flags.c_str());
@@ -85,6 +86,7 @@ nlohmann::json plan_to_json(const CompiledPlan& p) {
     js["kind"] = step_kind_name(s.kind);
     js["host"] = s.host_name;
     if (s.host >= 0 && p.inventory) js["address"] = p.inventory->hosts[s.host].address;
+    if (!s.run_as.empty()) js["run_as"] = s.run_as;
     if (s.phase >= 0) js["phase"] = p.phases[s.phase].title;
     if (!s.title.empty()) js["title"] = s.title;
     if (!s.run.empty()) js[s.kind == StepKind::Action ? "run" : "probe"] = s.run.display();

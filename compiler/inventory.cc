@@ -1,6 +1,7 @@
 #include "compiler/inventory.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -125,7 +126,7 @@ class Reader {
       error(loc(n), where + " must be a table");
       return;
     }
-    unknown_keys(*t, {"user", "port", "identity"}, where);
+    unknown_keys(*t, {"user", "port", "identity", "become", "become_user"}, where);
     if (auto u = (*t)["user"].node()) {
       if (auto s = string(*u, where + ".user")) out.user = *s;
     }
@@ -138,6 +139,21 @@ class Reader {
     }
     if (auto i = (*t)["identity"].node()) {
       if (auto s = string(*i, where + ".identity")) out.identity = path(*s);
+    }
+    if (auto b = (*t)["become"].node()) {
+      if (auto s = string(*b, where + ".become")) {
+        if (*s == "sudo") out.become = *s;
+        else if (*s == "none" || s->empty()) out.become.clear();
+        else
+          error(loc(*b), where + ".become must be \"sudo\" or \"none\"").help =
+              "drplan escalates with sudo -n only (never a password prompt); see docs/inventory.md";
+      }
+    }
+    if (auto u = (*t)["become_user"].node()) {
+      if (auto s = string(*u, where + ".become_user")) {
+        if (valid_user_name(*s)) out.become_user = *s;
+        else error(loc(*u), where + ".become_user is not a user name: '" + *s + "'");
+      }
     }
   }
 
@@ -306,6 +322,9 @@ class Reader {
       }
     }
     if (auto n = (*t)["ssh"].node()) ssh(*n, h.ssh, where + ".ssh");
+    if (!h.ssh.become.empty() && h.transport == "local")
+      error(h.loc, where + " has become = \"sudo\" but runs on this machine (transport = \"local\")").help =
+          "run drplan itself as the user the local steps need; become applies to SSH hosts";
     if (auto n = (*t)["vars"].node()) vars(*n, h.vars, where + " vars");
     inv.hosts.push_back(std::move(h));
   }
@@ -416,6 +435,17 @@ std::optional<Inventory> load_inventory(SourceManager& sm, const std::string& pa
     return std::nullopt;
   }
   return parse_inventory(sm, file, diags);
+}
+
+bool valid_user_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name[0] == '-') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if (std::isalnum(c) || c == '_' || c == '.' || c == '-') continue;
+    if (c == '$' && i + 1 == name.size()) continue;
+    return false;
+  }
+  return true;
 }
 
 std::optional<std::string> read_secret(const SecretRef& ref, std::string* error) {

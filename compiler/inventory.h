@@ -26,7 +26,14 @@ struct SshConfig {
   std::string user;
   int port = 22;
   std::string identity;  ///< private key file; empty = ssh-agent / default keys
+  /// Privilege escalation: "" (commands run as `user`) or "sudo" (always `sudo -n`).
+  std::string become;
+  /// Whom commands run as under become, unless a step names its own `become_user`.
+  std::string become_user = "root";
 };
+
+/// A user name drplan passes to sudo: letters, digits, `.`, `_`, `-` (not first), `$` last.
+bool valid_user_name(std::string_view name);
 
 struct Host {
   std::string name;

@@ -115,6 +115,36 @@ TEST(Inventory, ParsesSitesHostsGroupsVarsAndSecrets) {
   EXPECT_EQ(inv.digest.size(), 64u);
 }
 
+TEST(Inventory, BecomeIsSudoWithADefaultUserAndAPerHostOverride) {
+  Parsed p(
+      "[ssh]\nuser = \"ops\"\nbecome = \"sudo\"\n"
+      "[hosts.a]\naddress = \"10.0.0.1\"\n"
+      "[hosts.b]\naddress = \"10.0.0.2\"\n[hosts.b.ssh]\nbecome_user = \"admin\"\n"
+      "[hosts.c]\naddress = \"10.0.0.3\"\n[hosts.c.ssh]\nbecome = \"none\"\n");
+  ASSERT_TRUE(p.inv) << p.located();
+  EXPECT_EQ(p.inv->host("a")->ssh.become, "sudo");
+  EXPECT_EQ(p.inv->host("a")->ssh.become_user, "root");
+  EXPECT_EQ(p.inv->host("b")->ssh.become_user, "admin");
+  EXPECT_EQ(p.inv->host("c")->ssh.become, "");
+}
+
+TEST(Inventory, BecomeRefusesOtherMethodsBadUsersAndLocalHosts) {
+  Parsed p(
+      "[ssh]\nbecome = \"su\"\n"                                        // 1-2
+      "[hosts.a]\naddress = \"10.0.0.1\"\n[hosts.a.ssh]\n"               // 3-5
+      "become_user = \"-u root\"\n"                                      // 6
+      "[hosts.b]\ntransport = \"local\"\n[hosts.b.ssh]\nbecome = \"sudo\"\n");  // 7-10
+  EXPECT_FALSE(p.inv);
+  const std::string m = p.located();
+  EXPECT_NE(m.find("2:10: [ssh].become must be \"sudo\" or \"none\""), std::string::npos) << m;
+  EXPECT_NE(m.find("6:15: host 'a'.ssh.become_user is not a user name"), std::string::npos) << m;
+  EXPECT_NE(m.find("runs on this machine"), std::string::npos) << m;
+  EXPECT_FALSE(valid_user_name("a b"));
+  EXPECT_FALSE(valid_user_name("x;id"));
+  EXPECT_TRUE(valid_user_name("postgres"));
+  EXPECT_TRUE(valid_user_name("svc-app.1$"));
+}
+
 TEST(Inventory, TomlSyntaxErrorIsLocated) {
   Parsed p("[hosts.a]\naddress = \"x\"\nport = \n");
   EXPECT_FALSE(p.inv);

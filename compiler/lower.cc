@@ -1,6 +1,7 @@
 #include "compiler/lower.h"
 
 #include <algorithm>
+#include <optional>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,7 @@ const AttrSpec kAttrs[] = {
     {"point_of_no_return", kAction},
     {"probe", kCheck | kWait}, {"expect", kCheck | kAction | kWait}, {"severity", kCheck},
     {"every", kWait},        {"ask", kGate},        {"details", kGate},
+    {"become_user", kCheck | kAction | kWait},
 };
 
 unsigned kind_bit(ast::StepKind k) {
@@ -379,16 +381,47 @@ class Lowerer {
       attrs.push_back({&a, &scope});
     }
     std::vector<std::string_view> present;
+    become_user_.reset();
     for (const auto& b : attrs) {
       present.push_back(b.attr->key);
       attribute(s, st, b);
     }
     required(s, st, present);
+    become(st);
 
     if (s.when) condition(s, st, scope);
     if (!refs.empty()) refs_[out_.steps.size()] = std::move(refs);
     out_.steps.push_back(std::move(st));
     decl_.push_back(&s);
+  }
+
+  // Whom the instance's commands run as. With the host's `become = "sudo"`: the step's
+  // become_user, else the host's; without: the login user, and a become_user naming anyone
+  // else is an error here rather than a permission failure at 3 a.m.
+  void become(StepInstance& st) {
+    if (st.kind == StepKind::Gate || st.kind == StepKind::Barrier || !in_.inventory) return;
+    const std::string* asked = become_user_ ? &become_user_->first : nullptr;
+    if (st.host < 0) {
+      if (asked)
+        diags_.error(DiagCode::BadValue, become_user_->second, "become_user '" + *asked + "' on a step that runs on this machine")
+            .help = "local steps run as the user who runs drplan; become applies to SSH hosts";
+      return;
+    }
+    const Host& h = in_.inventory->hosts[st.host];
+    if (h.ssh.become == "sudo") {
+      std::string user = asked ? *asked : h.ssh.become_user;
+      if (user != h.ssh.user) st.run_as = std::move(user);
+      return;
+    }
+    if (asked && *asked != h.ssh.user) {
+      auto& d = diags_.error(DiagCode::BadValue, become_user_->second,
+                             "'" + st.id + "' must run as '" + *asked + "', but " + h.name + " logs in as " +
+                                 (h.ssh.user.empty() ? std::string("the user running drplan (no [ssh] user)")
+                                                     : "'" + h.ssh.user + "'") +
+                                 " without become");
+      d.help = "set become = \"sudo\" in the inventory's [ssh] (or [hosts." + h.name + ".ssh])";
+      d.notes.push_back({h.loc, h.name + " is declared here"});
+    }
   }
 
   // Only missing keys are reported: a key whose value failed to evaluate was reported already.
@@ -485,6 +518,16 @@ class Lowerer {
       else
         st.retry = static_cast<int>(v->num);
     } else if (k == "idempotent") boolean(v, loc, st.idempotent, "idempotent");
+    else if (k == "become_user") {
+      auto user = eval_.render_plain(v, loc, "'become_user'");
+      if (!user) return;
+      // Without an inventory a host variable is a placeholder ("<dr.db.pg_os_user>").
+      if (in_.inventory && !valid_user_name(*user)) {
+        diags_.error(DiagCode::BadValue, loc, "become_user is not a user name: '" + *user + "'");
+        return;
+      }
+      become_user_.emplace(*user, loc);
+    }
     else if (k == "point_of_no_return") boolean(v, loc, st.point_of_no_return, "point_of_no_return");
     else if (k == "tags") {
       if (v->kind != K::List) {
@@ -706,6 +749,7 @@ class Lowerer {
   std::unordered_map<std::string_view, Instances> by_name_;
   std::vector<const ast::Step*> decl_;  ///< per instance: the step it comes from
   std::unordered_map<std::string, Pattern> patterns_;  ///< `expect` texts, compiled
+  std::optional<std::pair<std::string, Loc>> become_user_;  ///< the instance being lowered
   std::unordered_map<int, int> joins_;  ///< a fanned-out step's first instance -> its join
   int last_barrier_ = -1;
 };

@@ -381,4 +381,76 @@ TEST(Lower, ManyUnknownNamesAreCountedNotAllReported) {
   EXPECT_EQ(l.diags.all().back().message, "too many diagnostics: 3901 more errors not shown");
 }
 
+
+// ---- become: whom a step's commands run as ----
+
+namespace {
+const char* kBecomeInventory = R"(
+[ssh]
+user = "ops"
+become = "sudo"
+[sites.dr]
+[hosts.dr-db]
+site = "dr"
+address = "10.1.0.12"
+[hosts.dr-db.vars]
+pg_os_user = "postgres"
+[hosts.dr-ops]
+site = "dr"
+address = "10.1.0.13"
+[hosts.dr-ops.ssh]
+become_user = "ops"
+[hosts.dr-plain]
+site = "dr"
+address = "10.1.0.14"
+[hosts.dr-plain.ssh]
+become = "none"
+user = "root"
+)";
+}  // namespace
+
+TEST(Lower, BecomeRunsAsTheStepsUserElseTheHostsAndNeverAsTheLoginUser) {
+  Lowered l(R"(plan p {
+    template q() {
+      probe = "psql"
+      become_user = target.pg_os_user
+    }
+    check sql on dr-db = q()
+    check root on dr-db { probe = "id" }
+    check self on dr-ops { probe = "id" }
+    check plain on dr-plain { probe = "id" }
+  })", true, {}, kBecomeInventory);
+  ASSERT_TRUE(l.ok) << l.messages();
+  EXPECT_EQ(l.step("sql").run_as, "postgres");  // the template's, from the host's variable
+  EXPECT_EQ(l.step("root").run_as, "root");     // become's default user
+  EXPECT_EQ(l.step("self").run_as, "");         // becoming the login user needs no sudo
+  EXPECT_EQ(l.step("plain").run_as, "");
+}
+
+TEST(Lower, BecomeUserWithoutBecomeOrOnThisMachineIsLocated) {
+  Lowered l(R"(plan p {
+    check a on dr-plain {
+      probe = "id"
+      become_user = "postgres"
+    }
+    check b on dr-plain {
+      probe = "id"
+      become_user = "root"
+    }
+    check c on local {
+      probe = "id"
+      become_user = "postgres"
+    }
+    check d on dr-db {
+      probe = "id"
+      become_user = "x y"
+    }
+  })", true, {}, kBecomeInventory);
+  const std::string m = l.messages();
+  EXPECT_NE(m.find("4:21: 'a' must run as 'postgres', but dr-plain logs in as 'root' without become"), std::string::npos) << m;
+  EXPECT_EQ(m.find("'b' must run as"), std::string::npos) << m;  // root is the login user
+  EXPECT_NE(m.find("12:21: become_user 'postgres' on a step that runs on this machine"), std::string::npos) << m;
+  EXPECT_NE(m.find("16:21: become_user is not a user name: 'x y'"), std::string::npos) << m;
+}
+
 }  // namespace drplan

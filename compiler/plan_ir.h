@@ -97,6 +97,9 @@ struct StepInstance {
   bool point_of_no_return = false;
   std::string report;  ///< label: print the output in the run summary
   std::vector<std::string> tags;
+  /// Runs its commands through `sudo -n -u run_as` (the host's become, or the step's
+  /// become_user); empty: as the user SSH logs in as.
+  std::string run_as;
 
   bool enabled = true;          ///< false: `when` is false at compile time
   std::string disabled_reason;  ///< the condition that disabled it

@@ -11,9 +11,10 @@ namespace {
 
 constexpr const char* kTag = "drplan-earlier:";
 
-// The record: "PID START TOKEN" in ~/.drplan/proc/SLOT, written with builtins only (mkdir runs
-// once per host). Fields of /proc/PID/stat are read after the command name's closing
-// parenthesis (the name may hold blanks): $1 the state, ${20} the start time. In a function,
+// The record: "PID START TOKEN PGRP" in ~/.drplan/proc/SLOT, written with builtins only (mkdir
+// runs once per host). Fields of /proc/PID/stat are read after the command name's closing
+// parenthesis (the name may hold blanks): $1 the state, $3 the process group, ${20} the start
+// time. The group is the command's own (PID) unless it runs under sudo (become). In a function,
 // so that `set --` leaves the command's own parameters alone; its output goes nowhere.
 constexpr const char* kRecordBody = R"sh(
 drplan_record() {
@@ -24,7 +25,7 @@ drplan_record() {
   set -f
   set -- $drplan_s
   set +f
-  printf '%s %s %s\n' "$$" "${20}" "$drplan_k" > "$drplan_d/$drplan_t"
+  printf '%s %s %s %s\n' "$$" "${20}" "$drplan_k" "$3" > "$drplan_d/$drplan_t"
 }
 drplan_record > /dev/null 2>&1
 unset -f drplan_record
@@ -44,7 +45,7 @@ if ! [ -f "$d/$t" ]; then
   if [ -d "$d" ] && [ -w "$d" ]; then say none; exit 0; fi
   say unknown "no $d to record processes in (HOME not writable?)"; exit 4
 fi
-IFS=' ' read -r leader start token < "$d/$t"
+IFS=' ' read -r leader start token group < "$d/$t"
 # Another attempt of the step has run since (it rewrote the record): this one had ended.
 [ "$token" = "$k" ] || { say none; exit 0; }
 rm -f "$d/$t"
@@ -55,16 +56,17 @@ still() {
   [ "$1" != Z ] && [ "${20}" = "$start" ]
 }
 case $leader in ''|*[!0-9]*) say none; exit 0 ;; esac
+case $group in ''|*[!0-9]*) group=$leader ;; esac
 still || { say none; exit 0; }
 say running "$leader"
 n=0
 while [ "$n" -lt "$wait" ] && still; do sleep 1; n=$((n + 1)); done
 still || { say ended "$leader" "$n"; exit 0; }
-kill -TERM "-$leader" 2>/dev/null
+kill -TERM "-$group" 2>/dev/null
 n=0
 while [ "$n" -lt "$grace" ] && still; do sleep 1; n=$((n + 1)); done
 still || { say stopped "$leader" TERM; exit 0; }
-kill -KILL "-$leader" 2>/dev/null
+kill -KILL "-$group" 2>/dev/null
 sleep 1
 still || { say stopped "$leader" KILL; exit 0; }
 say survived "$leader"
@@ -146,12 +148,13 @@ Settled parse_earlier_process(const ExecResult& r) {
   return out;
 }
 
-Settled settle_earlier_process(Transport& transport, const Host* host, const std::string& token,
-                               long long wait_seconds, EarlierPolicy policy, const CancelToken* cancel,
-                               const std::function<void(const std::string& pid)>& on_running) {
+Settled settle_earlier_process(Transport& transport, const Host* host, const std::string& run_as,
+                               const std::string& token, long long wait_seconds, EarlierPolicy policy,
+                               const CancelToken* cancel, const std::function<void(const std::string& pid)>& on_running) {
   ExecRequest req;
   req.command = earlier_process_script(token, wait_seconds, policy);
   req.host = host;
+  req.run_as = run_as;  // the record is in that user's home, its processes are that user's
   req.step_id = "earlier attempt";
   req.cancel = cancel;
   const long long waits = policy == EarlierPolicy::Kill ? 0 : std::max(0LL, wait_seconds);

@@ -45,10 +45,12 @@ std::string earlier_process_script(const std::string& token, long long wait_seco
 /// Reads what the script printed.
 Settled parse_earlier_process(const ExecResult& r);
 
-/// Runs the script for `token` on `host` (nullptr: this machine) through `transport`;
-/// `on_running` hears of a live attempt as soon as it is found (its pid).
-Settled settle_earlier_process(Transport& transport, const Host* host, const std::string& token,
-                               long long wait_seconds, EarlierPolicy policy, const CancelToken* cancel,
+/// Runs the script for `token` on `host` (nullptr: this machine) through `transport`, as
+/// `run_as` when the step ran under become; `on_running` hears of a live attempt as soon as
+/// it is found (its pid).
+Settled settle_earlier_process(Transport& transport, const Host* host, const std::string& run_as,
+                               const std::string& token, long long wait_seconds, EarlierPolicy policy,
+                               const CancelToken* cancel,
                                const std::function<void(const std::string& pid)>& on_running = {});
 
 }  // namespace drplan

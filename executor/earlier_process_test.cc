@@ -61,7 +61,7 @@ class Attempt {
 
 Settled settle(const std::string& token, long long wait, EarlierPolicy policy, std::string* running_pid = nullptr) {
   LocalTransport t(milliseconds(300));
-  return settle_earlier_process(t, nullptr, token, wait, policy, nullptr, [&](const std::string& pid) {
+  return settle_earlier_process(t, nullptr, "", token, wait, policy, nullptr, [&](const std::string& pid) {
     if (running_pid) *running_pid = pid;
   });
 }

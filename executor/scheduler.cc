@@ -94,6 +94,7 @@ ExecResult Scheduler::exec(const StepInstance& s, const std::string& command,
   req.timeout = timeout;
   req.step_id = s.id;
   req.host = s.host >= 0 && plan_.inventory ? &plan_.inventory->hosts[s.host] : nullptr;
+  req.run_as = s.run_as;
   req.cancel = &cancel_;
   // Output is data and stays as it came (${x.output}, expect); only what is shown is masked,
   // as one stream per channel, so that a secret in a line cut for length is masked whole.
@@ -121,7 +122,7 @@ std::string Scheduler::next_token(const StepInstance& s, const char* what, int a
 Settled Scheduler::settle(const StepInstance& s, const std::string& token, Millis wait) {
   const Host* host = s.host >= 0 && plan_.inventory ? &plan_.inventory->hosts[s.host] : nullptr;
   const long long wait_s = std::max<long long>(0, wait.count() / 1000);
-  Settled r = settle_earlier_process(*hooks_.transport, host, token, wait_s, opt_.earlier_policy, &cancel_,
+  Settled r = settle_earlier_process(*hooks_.transport, host, s.run_as, token, wait_s, opt_.earlier_policy, &cancel_,
                                      [&](const std::string& pid) {
                                        hooks_.display->note(
                                            s.id + ": an earlier attempt still runs on " + s.host_name + " (pid " + pid +

@@ -16,6 +16,7 @@
 
 #include "compiler/shell_quote.h"
 #include "compiler/units.h"
+#include "executor/become.h"
 #include "executor/output_buffer.h"
 #include "executor/ssh_connect.h"
 
@@ -66,6 +67,7 @@ struct Job {
   std::string header;  // stdout bytes until the wrapper's pgid line
   bool header_done = false;
   long pgid = 0;
+  bool become_started = false;  // run_as: the shell under sudo printed kBecomeMarker
   LineSplitter out_lines, err_lines;
   TailBuffer out_tail, err_tail;
   bool exit_seen = false;
@@ -86,18 +88,25 @@ struct Job {
     cv.notify_one();
   }
 
+  // The wrapper's header lines come first on stdout: the process group, then (become) the
+  // marker of the shell sudo started.
   void on_output(std::string_view data, bool is_stderr) {
-    if (!is_stderr && !header_done) {
+    while (!is_stderr && !header_done && !data.empty()) {
       const size_t nl = data.find('\n');
       header.append(data.substr(0, nl));
       if (nl == std::string_view::npos && header.size() < 64) return;
-      header_done = true;
-      data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
-      if (nl != std::string_view::npos && header.rfind("drplan-pgid ", 0) == 0) {
+      const bool whole = nl != std::string_view::npos;
+      data.remove_prefix(whole ? nl + 1 : data.size());
+      if (whole && pgid == 0 && header.rfind("drplan-pgid ", 0) == 0) {
         pgid = std::atol(header.c_str() + 12);
+        header_done = req.run_as.empty();
+      } else if (whole && pgid > 0 && header == kBecomeMarker) {
+        become_started = header_done = true;
       } else {  // not the wrapper's line (should not happen): keep it as output
-        append_output(header + (nl == std::string_view::npos ? "" : "\n"), false);
+        header_done = true;
+        append_output(header + (whole ? "\n" : ""), false);
       }
+      header.clear();
     }
     append_output(data, is_stderr);
   }
@@ -219,7 +228,12 @@ class HostConnection {
 
   ssh_session session_ = nullptr;
   std::vector<Job*> active_;
-  std::vector<std::pair<std::string, long>> pending_signals_;  // (signal, pgid)
+  struct Signal {
+    std::string signal;
+    long pgid;
+    std::string run_as;
+  };
+  std::vector<Signal> pending_signals_;
   std::vector<ssh_channel> kill_channels_;
   Clock::time_point last_keepalive_;
 };
@@ -378,7 +392,7 @@ bool HostConnection::start_job(Job* job) {
   job->callbacks.channel_exit_signal_function = on_channel_exit_signal;
   job->callbacks.channel_close_function = on_channel_close;
   ssh_set_channel_callbacks(ch, &job->callbacks);
-  const std::string command = ssh_remote_command(job->req.command, !job->req.env.empty());
+  const std::string command = ssh_remote_command(job->req.command, !job->req.env.empty(), job->req.run_as);
   const std::string env = ssh_env_script(job->req.env);
   if (ssh_channel_request_exec(ch, command.c_str()) != SSH_OK ||
       (!env.empty() &&
@@ -435,19 +449,25 @@ void HostConnection::enforce_deadlines(bool stopping) {
   std::erase_if(active_, [](Job* job) { return job == nullptr; });
 }
 
-void HostConnection::queue_signal(Job* job, const char* signal) { pending_signals_.emplace_back(signal, job->pgid); }
+void HostConnection::queue_signal(Job* job, const char* signal) {
+  pending_signals_.push_back({signal, job->pgid, job->req.run_as});
+}
 
 // One extra channel carries all pending signals: `kill` on the process group, and `pkill -s`
-// for members that moved to a group of their own within the session.
+// for members that moved to a group of their own within the session. Under become the
+// command's processes belong to another user: they are signalled through sudo as that user
+// (the login user can signal only sudo itself, which relays TERM but cannot relay KILL).
 void HostConnection::send_signals() {
   if (pending_signals_.empty() || session_ == nullptr) {
     if (session_ == nullptr) pending_signals_.clear();
     return;
   }
   std::string script;
-  for (const auto& [signal, pgid] : pending_signals_) {
+  for (const auto& [signal, pgid, run_as] : pending_signals_) {
     const std::string id = std::to_string(pgid);
-    script += "kill -" + signal + " -" + id + " 2>/dev/null; pkill -" + signal + " -s " + id + " 2>/dev/null; ";
+    const std::string kill = "kill -" + signal + " -" + id + " 2>/dev/null; pkill -" + signal + " -s " + id + " 2>/dev/null; ";
+    script += kill;
+    if (!run_as.empty()) script += sudo_command(run_as, kill) + " 2>/dev/null; ";
   }
   script += "true";
   ssh_channel ch = ssh_channel_new(session_);
@@ -504,6 +524,13 @@ void HostConnection::finish(Job* job, std::string error, bool connection_lost) {
     std::string why = job->result.timed_out ? "timed out after " + format_duration(job->req.timeout.count())
                                             : "cancelled by the operator";
     error = error.empty() ? why : why + "; " + error;
+  }
+  // Under become, a command that ended before the shell under sudo spoke never started:
+  // sudo refused it (a password needed, no rule, no such user).
+  if (!job->req.run_as.empty() && !job->become_started && job->exit_seen && error.empty() &&
+      !job->result.timed_out && !job->result.cancelled && job->result.exit_code != 0) {
+    job->result.started = false;
+    error = become_refusal(host_.name, host_.ssh.user, job->req.run_as, job->result.stderr_text);
   }
   if (!error.empty()) job->result.error = std::move(error);
   job->result.connection_lost = connection_lost;
@@ -565,8 +592,12 @@ void SshTransport::shutdown() {
   hosts.clear();  // each destructor stops its thread after its commands ended
 }
 
-std::string ssh_remote_command(std::string_view command, bool reads_env) {
-  return std::string(kPrintGroup) + (reads_env ? kReadEnv : "") + "exec /bin/sh -c " + shell_quote(command);
+std::string ssh_remote_command(std::string_view command, bool reads_env, std::string_view run_as) {
+  if (run_as.empty())
+    return std::string(kPrintGroup) + (reads_env ? kReadEnv : "") + "exec /bin/sh -c " + shell_quote(command);
+  // sudo resets the environment: the secrets are read by the shell it starts.
+  const std::string inner = "echo " + std::string(kBecomeMarker) + "; " + (reads_env ? kReadEnv : "") + std::string(command);
+  return std::string(kPrintGroup) + "exec " + sudo_command(run_as, inner);
 }
 
 std::string ssh_env_script(const std::vector<std::pair<std::string, std::string>>& env) {

@@ -72,8 +72,9 @@ class SshTransport : public Transport {
 };
 
 /// The remote command line that runs `command` under the wrapper that reports its process
-/// group and, when `reads_env`, first reads ssh_env_script() from stdin.
-std::string ssh_remote_command(std::string_view command, bool reads_env);
+/// group and, when `reads_env`, first reads ssh_env_script() from stdin. With `run_as`, the
+/// command runs through `sudo -n -u run_as` (become), which prints kBecomeMarker first.
+std::string ssh_remote_command(std::string_view command, bool reads_env, std::string_view run_as = {});
 
 /// The stdin script carrying `env` to the wrapper (shell-quoted export lines).
 std::string ssh_env_script(const std::vector<std::pair<std::string, std::string>>& env);

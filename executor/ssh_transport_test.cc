@@ -3,6 +3,8 @@
 // this machine, so the tests look at its processes directly to see what really ran.
 #include "executor/ssh_transport.h"
 
+#include "executor/become.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -54,6 +56,25 @@ bool gone_soon(const std::string& pattern) {
 }
 
 // ---- Without sshd: the remote wrapper, run by a local /bin/sh exactly as sshd would. ----
+
+TEST(SshWrapper, BecomeRunsTheCommandAndReadsSecretsUnderSudo) {
+  const std::string cmd = ssh_remote_command("echo hi", true, "postgres");
+  EXPECT_NE(cmd.find("exec sudo -n -u postgres -- /bin/sh -c "), std::string::npos) << cmd;
+  // The marker and the secrets are read by the shell sudo starts (sudo resets the environment).
+  const size_t sudo = cmd.find("sudo -n"), marker = cmd.find("echo drplan-become"), env = cmd.find("drplan_env");
+  EXPECT_LT(sudo, marker);
+  EXPECT_LT(marker, env);
+  EXPECT_EQ(ssh_remote_command("echo hi", false).find("sudo"), std::string::npos);
+}
+
+TEST(SshWrapper, SudoRefusalsSayWhatToChange) {
+  const std::string pw = become_refusal("dr-db", "ops", "root", "sudo: a password is required\n");
+  EXPECT_NE(pw.find("sudo on dr-db did not run the command as 'root' (sudo: a password is required)"), std::string::npos) << pw;
+  EXPECT_NE(pw.find("NOPASSWD"), std::string::npos) << pw;
+  EXPECT_NE(become_refusal("h", "ops", "pg", "sudo: unknown user pg").find("no user 'pg' on h"), std::string::npos);
+  EXPECT_NE(become_refusal("h", "ops", "pg", "sh: 1: exec: sudo: not found").find("install sudo on h"), std::string::npos);
+  EXPECT_NE(become_refusal("h", "ops", "pg", "").find("no reason given"), std::string::npos);
+}
 
 TEST(SshWrapper, PrintsGroupReadsSecretsFromStdinAndRunsCommand) {
   const std::string secret = "it's a \"secret\" $HOME `x`\nline2";

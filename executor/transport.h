@@ -25,6 +25,7 @@ struct ExecRequest {
   std::chrono::milliseconds timeout{0};  ///< 0 = none
   std::string step_id;                   ///< for logs
   const Host* host = nullptr;            ///< nullptr = this machine
+  std::string run_as;                    ///< become: run via `sudo -n -u run_as` (SSH hosts)
   /// Called with each output line as it arrives (stdout and stderr); may be empty. `cut`: an
   /// overlong line was cut for length and continues in the next call (masking spans the cut).
   std::function<void(std::string_view line, bool is_stderr, bool cut)> on_line;

@@ -2,9 +2,11 @@
 # The full disaster-recovery cycle on the real lab, with drplan and the standard plans:
 # rows at dc -> outage -> failover -> rows at dr -> dc recovers -> failback -> every row at
 # dc, replication dc -> dr again -> backup -> damage -> restore -> rows back, from a path
-# and from an http:// URL (backup.fetch through curl).
+# and from an http:// URL (backup.fetch through curl). INVENTORY picks the lab's inventory:
+# lab/inventory.toml (the default) or lab/inventory-ops.toml (cycle_ops.sh: through sudo).
 set -euo pipefail
 . "$(dirname "$0")/lib/e2e.sh"
+inv=${INVENTORY:-lab/inventory.toml}
 
 fresh_lab
 state=$(mktemp -d /tmp/drplan-cycle.XXXXXX)
@@ -18,7 +20,7 @@ step "the dc site goes down"
 lab outage dc
 
 step "failover"
-run_drplan apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state"
+run_drplan apply plans/failover.dr -i "$inv" --yes --state-dir "$state"
 expect_eq "dr database is primary" "$(lab sql dr 'select pg_is_in_recovery()')" f
 expect_eq "DNS answers the dr address" "$(lab dns)" 127.0.0.21
 expect_ok "ft-main-server answers at dr" curl -fsS --max-time 5 http://127.0.0.21:8080/login
@@ -30,6 +32,8 @@ expect_eq "rows from before the outage are readable at dr" \
 expect_ok "file_sync.sh at dr points at dc" \
   grep -qx 'current_slave="127.0.0.11"' /var/lib/drplan-lab/hosts/dr-app/home/flotomate/script/file_sync.sh
 expect_ok "the run summary reports the RTO" grep -q "RTO" "$E2E_LAST_OUTPUT"
+expect_eq "the edited file_sync.sh still belongs to drlab" \
+  "$(stat -c %U /var/lib/drplan-lab/hosts/dr-app/home/flotomate/script/file_sync.sh)" drlab
 expect_ok "the run summary reports the estimated RPO" grep -q "Estimated RPO" "$E2E_LAST_OUTPUT"
 
 step "rows written at dr during the outage"
@@ -37,7 +41,7 @@ for i in 1 2 3 4 5; do lab sql dr "insert into tickets(site, note) values ('dr',
 
 step "the dc site comes back (isolated), failback"
 lab recover dc
-run_drplan apply plans/failback.dr -i lab/inventory.toml --yes --state-dir "$state"
+run_drplan apply plans/failback.dr -i "$inv" --yes --state-dir "$state"
 expect_eq "dc database is primary" "$(lab sql dc 'select pg_is_in_recovery()')" f
 expect_eq "every row from both sites is at dc" \
   "$(lab sql dc "select count(*) from tickets where note like 'before-outage-%' or note like 'during-outage-%'")" 10
@@ -55,7 +59,7 @@ before=$(lab sql dc "select count(*) from tickets")
 lab sql dc "delete from tickets where id % 2 = 0"
 damaged=$(lab sql dc "select count(*) from tickets")
 [[ $damaged -lt $before ]] || fail "the damage did not remove rows"
-run_drplan apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dc --set "backup=$zip"
+run_drplan apply plans/restore.dr -i "$inv" --yes --state-dir "$state" --set site=dc --set "backup=$zip"
 expect_eq "every row is back after the restore" "$(lab sql dc "select count(*) from tickets")" "$before"
 expect_ok "the application is healthy after the restore" curl -fsS --max-time 5 http://127.0.0.11:8080/health
 
@@ -71,7 +75,7 @@ eventually 10 "curl -fsS -o /dev/null http://127.0.0.1:$port/"
 lab sql dc "delete from tickets where id % 3 = 0"
 [[ $(lab sql dc "select count(*) from tickets") -lt $before ]] || fail "the damage did not remove rows"
 url="http://127.0.0.1:$port/$(basename "$zip")"
-run_drplan apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dc --set "backup=$url"
+run_drplan apply plans/restore.dr -i "$inv" --yes --state-dir "$state" --set site=dc --set "backup=$url"
 expect_ok "the backup was downloaded from the URL" grep -q "GET /$(basename "$zip") HTTP/1.[01]\" 200" "$web/access.log"
 expect_eq "every row is back after the restore from the URL" "$(lab sql dc "select count(*) from tickets")" "$before"
 
