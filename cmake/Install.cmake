@@ -10,4 +10,11 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/plans/ DESTINATION ${CMAKE_INSTALL_DATAD
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs
         FILES_MATCHING PATTERN "*.md")
-install(FILES ${PROJECT_SOURCE_DIR}/docs/drplan.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Compressed, as Debian policy wants man pages; -n keeps the package reproducible (no mtime).
+set(DRPLAN_MAN_GZ ${PROJECT_BINARY_DIR}/drplan.1.gz)
+add_custom_command(OUTPUT ${DRPLAN_MAN_GZ}
+  COMMAND gzip -9nc ${PROJECT_SOURCE_DIR}/docs/drplan.1 > ${DRPLAN_MAN_GZ}
+  DEPENDS ${PROJECT_SOURCE_DIR}/docs/drplan.1)
+add_custom_target(drplan_man ALL DEPENDS ${DRPLAN_MAN_GZ})
+add_dependencies(drplan drplan_man)  # scripts/package builds the drplan target only
+install(FILES ${DRPLAN_MAN_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

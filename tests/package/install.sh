@@ -20,8 +20,10 @@ check "README.md is installed" test -f "$p/share/doc/drplan/README.md"
 for f in "$src"/docs/*.md; do
   check "docs/$(basename "$f") is installed" test -f "$p/share/doc/drplan/docs/$(basename "$f")"
 done
-man=$p/share/man/man1/drplan.1
-check "the man page is installed" test -f "$man"
+check "the man page is installed, compressed (Debian policy)" test -f "$p/share/man/man1/drplan.1.gz"
+man=$tmp/drplan.1
+gzip -dc "$p/share/man/man1/drplan.1.gz" > "$man"
+check "it is the source's man page" cmp "$man" "$src/docs/drplan.1"
 if command -v groff >/dev/null; then
   check "the man page formats without warnings" test -z "$(groff -man -ww -z "$man" 2>&1)"
 fi
