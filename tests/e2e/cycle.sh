@@ -48,6 +48,10 @@ expect_eq "every row from both sites is at dc" \
 expect_eq "DNS answers the dc address again" "$(lab dns)" 127.0.0.11
 expect_ok "ft-main-server answers at dc" curl -fsS --max-time 5 http://127.0.0.11:8080/login
 expect_eq "dr is a replica again" "$(lab sql dr 'select pg_is_in_recovery()')" t
+expect_ok "dc replicates its files to dr (its cron job)" \
+  bash -c '/var/lib/drplan-lab/hosts/dc-app/bin/crontab -l | grep -q file_sync.sh'
+expect_fail "dr no longer replicates its files to dc (one direction only)" \
+  bash -c '/var/lib/drplan-lab/hosts/dr-app/bin/crontab -l 2>/dev/null | grep -q file_sync.sh'
 
 step "replication dc -> dr is re-established"
 lab sql dc "insert into tickets(site, note) values ('dc', 'after-failback')"

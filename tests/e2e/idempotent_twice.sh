@@ -57,7 +57,8 @@ chown drlab:drlab "$work/conf.sh"
   twice pg_promote dr-db 'pg.promote()' fence_isolate_again
   twice fence_release local 'fence.release("dc")' pg_promote_again
   printf '  action dc_db_up on dc-db after fence_release_again = svc.start("postgresql")\n'
-  twice pg_rebuild_replica dr-db 'pg.rebuild_replica("127.0.0.12")' dc_db_up
+  printf '  gate may_rebuild after dc_db_up { ask = "Replace the data directory of dr-db with a copy of dc-db?" }\n'
+  twice pg_rebuild_replica dr-db 'pg.rebuild_replica("127.0.0.12")' may_rebuild
   printf '  check dns_ttl on local = dns.ttl_check(vars.dns_name, vars.dns_server, 60s, vars.dns_port)\n'
   printf '  check dns_now on local after dns_ttl { probe = dns.records(vars.dns_name, vars.dns_server, vars.dns_port) }\n'
   printf '  action dns_back on local = dns.switch(vars.dns_name, "127.0.0.11", dns_now.output, vars.dns_zone, vars.dns_server, secrets.tsig_key, 30, vars.dns_port)\n'

@@ -114,3 +114,13 @@ e2e_cleanup() {
   for cmd in "${E2E_AT_EXIT[@]}"; do eval "$cmd" || true; done
   rm -rf "$state"
 }
+
+# break_replication: a fresh lab whose DR replica streams, then DR's replication cut
+# (primary_conninfo pointing nowhere): what the DC commits from now on never reaches DR.
+break_replication() {
+  fresh_lab
+  eventually 30 '[ "$(lab sql dr "select count(*) from pg_stat_wal_receiver where status = '"'streaming'"'")" = 1 ]'
+  lab sql dr "alter system set primary_conninfo = 'host=127.0.0.1 port=1 user=postgres'" >/dev/null
+  lab sql dr "select pg_reload_conf()" >/dev/null
+  eventually 30 '[ "$(lab sql dr "select count(*) from pg_stat_wal_receiver where status = '"'streaming'"'")" = 0 ]'
+}
