@@ -161,6 +161,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
   for (const auto& s : plan.steps) {
     const StepRun& r = runs[s.index];
     if (std::find(s.tags.begin(), s.tags.end(), "rto.end") == s.tags.end() || r.status != StepStatus::Succeeded) continue;
+    if (r.from_journal || r.ended_ms < out.started_ms) continue;  // it ended in an earlier attempt (resumed run)
     std::printf("\n  %sMeasured RTO%s (run start to %s): %s\n", st.bold(), st.reset(), s.id.c_str(),
                 secs(r.ended_ms - out.started_ms).c_str());
   }

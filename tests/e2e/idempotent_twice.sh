@@ -40,6 +40,8 @@ chown drlab:drlab "$work/conf.sh"
   twice backup_unzip dc-db "backup.unzip(\"$work/fetch/backup.zip\", \"$work/unpacked\")" backup_fetch_again
   twice file_set_var dr-app "file.set_var(\"$work/conf.sh\", \"current_slave\", \"10.0.0.9\")"
   twice cron_apply dc-app 'cron.apply(target.script_dir + "/crontab.sh", "file_sync.sh")'
+  printf '  action dr_cron on dr-app = cron.apply(target.script_dir + "/crontab.sh", "file_sync.sh")\n'
+  twice cron_remove dr-app 'cron.remove("file_sync.sh", target.script_dir + "/crontab.sh")' dr_cron
   twice svc_start dr-app 'svc.start("ft-plugins-server")'
   twice svc_stop dr-app 'svc.stop("ft-plugins-server")' svc_start_again
   twice pg_dump dc-db "pg.dump(\"$work/idem.dump\")"
@@ -88,6 +90,8 @@ expect_eq "set_var left one assignment, the other lines alone" \
   "$(tr '\n' ' ' < "$work/conf.sh")" 'x=1 current_slave="10.0.0.9" y=2 '
 expect_eq "the cron table has one file_sync job" \
   "$(/var/lib/drplan-lab/hosts/dc-app/bin/crontab -l | grep -c file_sync.sh)" 1
+expect_fail "dr-app's cron table has no file_sync job (applied, then removed twice)" \
+  bash -c '/var/lib/drplan-lab/hosts/dr-app/bin/crontab -l 2>/dev/null | grep -q file_sync.sh'
 expect_fail "ft-plugins-server is stopped at dr (start twice, stop twice)" \
   /var/lib/drplan-lab/hosts/dr-app/bin/svc is-active ft-plugins-server
 expect_eq "the recreated database exists once, empty" \
