@@ -76,15 +76,17 @@ for line in open(sys.argv[2]):
 # promotions: how many promote requests PostgreSQL at dr-db acted on (its own log).
 promotions() { grep -c "received promote request" /var/lib/drplan-lab/hosts/dr-db/log/postgresql.log || true; }
 
-# start_failover STATE_DIR [ARGS...]: the standard failover with --yes in the background; its
-# pid in $pid, its output in $E2E_LAST_OUTPUT; returns once its journal exists, in $journal.
-start_failover() {
-  local state=$1; shift
-  "$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" "$@" > "$E2E_LAST_OUTPUT" 2>&1 &
+# start_apply PLAN STATE_DIR [ARGS...]: plans/PLAN.dr with --yes in the background; its pid
+# in $pid, its output in $E2E_LAST_OUTPUT; returns once its journal exists, in $journal.
+start_apply() {
+  local plan=$1 state=$2; shift 2
+  "$DRPLAN" apply "plans/$plan.dr" -i lab/inventory.toml --yes --state-dir "$state" "$@" > "$E2E_LAST_OUTPUT" 2>&1 &
   pid=$!
   journal=
-  eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ]"
+  eventually 60 "journal=\$(ls -d $state/runs/*-$plan-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ]"
 }
+# start_failover STATE_DIR [ARGS...]: the standard failover, as start_apply.
+start_failover() { start_apply failover "$@"; }
 
 # journal_reaches TYPE STEP [SECONDS]: waits until $journal holds a TYPE record of STEP.
 journal_reaches() { eventually "${3:-60}" "journal_steps $1 \"\$journal\" | grep -qx $2"; }
