@@ -103,7 +103,7 @@ bool confirm_on_tty(const std::string& question) {
 // promotion, the TTL check before a DNS switch. Skipping one needs --force and --reason.
 bool safety_protected(const StepInstance& s) {
   for (const auto& t : s.tags)
-    if (t == "fence" || t == "dns.ttl-check") return true;
+    if (t == "fence" || t == "dns.ttl-check" || t == "data.guard") return true;
   return false;
 }
 
@@ -164,7 +164,7 @@ int select_steps(const CompiledPlan& plan, const ApplyOptions& o, std::vector<St
   }
   if (!guarded.empty() && (!o.force || o.reason.empty())) {
     for (const auto& g : guarded)
-      std::fprintf(stderr, "drplan: error: %s is a safety step (fencing or the TTL check) and would not run\n",
+      std::fprintf(stderr, "drplan: error: %s is a safety step (fencing, the TTL check, or a guard of data a later step destroys) and would not run\n",
                    g.c_str());
     std::fprintf(stderr, "help: skipping it can give two primaries or a slow DNS switch; if it is done by hand, "
                          "pass --force --reason \"...\" (journaled)\n");

@@ -7,7 +7,8 @@ namespace drplan {
 std::string sudo_command(std::string_view user, std::string_view script) {
   // -n: fail instead of prompting (nobody can type into an SSH exec channel); `--` ends
   // sudo's options, so a script is never read as one.
-  return "sudo -n -u " + shell_quote(user) + " -- /bin/sh -c " + shell_quote(script);
+  // -H: HOME is the user's, where its process records live, whatever sudoers keeps.
+  return "sudo -n -H -u " + shell_quote(user) + " -- /bin/sh -c " + shell_quote(script);
 }
 
 std::string become_refusal(std::string_view host, std::string_view login_user, std::string_view run_as,

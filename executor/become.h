@@ -9,7 +9,7 @@ namespace drplan {
 /// The line the shell started by sudo prints first: its absence means sudo refused.
 inline constexpr std::string_view kBecomeMarker = "drplan-become";
 
-/// `sudo -n -u USER -- /bin/sh -c SCRIPT`, quoted for the login shell. sudo resets the
+/// `sudo -n -H -u USER -- /bin/sh -c SCRIPT`, quoted for the login shell. sudo resets the
 /// environment, so anything the script needs (secrets on stdin) is read inside it.
 std::string sudo_command(std::string_view user, std::string_view script);
 

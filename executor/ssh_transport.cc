@@ -68,6 +68,7 @@ struct Job {
   bool header_done = false;
   long pgid = 0;
   bool become_started = false;  // run_as: the shell under sudo printed kBecomeMarker
+  bool stray_output = false;    // stdout that is not the wrapper's: the command may have run
   LineSplitter out_lines, err_lines;
   TailBuffer out_tail, err_tail;
   bool exit_seen = false;
@@ -103,7 +104,7 @@ struct Job {
       } else if (whole && pgid > 0 && header == kBecomeMarker) {
         become_started = header_done = true;
       } else {  // not the wrapper's line (should not happen): keep it as output
-        header_done = true;
+        header_done = stray_output = true;
         append_output(header + (whole ? "\n" : ""), false);
       }
       header.clear();
@@ -525,10 +526,16 @@ void HostConnection::finish(Job* job, std::string error, bool connection_lost) {
                                             : "cancelled by the operator";
     error = error.empty() ? why : why + "; " + error;
   }
-  // Under become, a command that ended before the shell under sudo spoke never started:
-  // sudo refused it (a password needed, no rule, no such user).
-  if (!job->req.run_as.empty() && !job->become_started && job->exit_seen && error.empty() &&
-      !job->result.timed_out && !job->result.cancelled && job->result.exit_code != 0) {
+  // Under become, sudo refused the command (a password needed, no rule, no such user, no
+  // sudo): only on positive evidence, since "did not start" makes it safe to run again. The
+  // wrapper spoke, the shell under sudo did not, nothing else reached stdout, and sudo (or
+  // the login shell's exec) said so with its own exit status and words.
+  const std::string& err = job->result.stderr_text;
+  if (!job->req.run_as.empty() && job->pgid > 0 && !job->become_started && !job->stray_output &&
+      job->exit_seen && error.empty() && job->result.signal.empty() && !job->result.timed_out &&
+      !job->result.cancelled && (job->result.exit_code == 1 || job->result.exit_code == 127) &&
+      (err.rfind("sudo:", 0) == 0 || err.find("sudo: not found") != std::string::npos ||
+       err.find("sudo: command not found") != std::string::npos)) {
     job->result.started = false;
     error = become_refusal(host_.name, host_.ssh.user, job->req.run_as, job->result.stderr_text);
   }
@@ -596,7 +603,8 @@ std::string ssh_remote_command(std::string_view command, bool reads_env, std::st
   if (run_as.empty())
     return std::string(kPrintGroup) + (reads_env ? kReadEnv : "") + "exec /bin/sh -c " + shell_quote(command);
   // sudo resets the environment: the secrets are read by the shell it starts.
-  const std::string inner = "echo " + std::string(kBecomeMarker) + "; " + (reads_env ? kReadEnv : "") + std::string(command);
+  // The marker on a line of its own: the shell runs it before it parses the command.
+  const std::string inner = "echo " + std::string(kBecomeMarker) + "\n" + (reads_env ? kReadEnv : "") + std::string(command);
   return std::string(kPrintGroup) + "exec " + sudo_command(run_as, inner);
 }
 

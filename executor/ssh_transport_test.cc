@@ -59,7 +59,7 @@ bool gone_soon(const std::string& pattern) {
 
 TEST(SshWrapper, BecomeRunsTheCommandAndReadsSecretsUnderSudo) {
   const std::string cmd = ssh_remote_command("echo hi", true, "postgres");
-  EXPECT_NE(cmd.find("exec sudo -n -u postgres -- /bin/sh -c "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("exec sudo -n -H -u postgres -- /bin/sh -c "), std::string::npos) << cmd;
   // The marker and the secrets are read by the shell sudo starts (sudo resets the environment).
   const size_t sudo = cmd.find("sudo -n"), marker = cmd.find("echo drplan-become"), env = cmd.find("drplan_env");
   EXPECT_LT(sudo, marker);

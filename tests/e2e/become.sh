@@ -15,6 +15,20 @@ cleanup() {
 trap cleanup EXIT
 lab up >/dev/null
 inv=lab/inventory-ops.toml
+# action_plan FILE HOST RUN [ATTRIBUTE...]: a plan of one action `act` (RUN holds no ").
+action_plan() {
+  local f=$1 host=$2 run=$3; shift 3
+  {
+    printf 'plan %s {\n  action act on %s {\n    run = "%s"\n    rollback = "true"\n' "$(basename "$f" .dr)" "$host" "$run"
+    printf '    %s\n' "$@"
+    printf '  }\n}\n'
+  } > "$f"
+}
+# try_apply PLAN: applies it as ops, its exit status in $status, its output in $E2E_LAST_OUTPUT.
+try_apply() {
+  status=0
+  "$DRPLAN" apply "$1" -i "$inv" --yes --state-dir "$work/state" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
+}
 
 step "commands and secrets run as drlab through sudo, not as ops"
 cat > "$work/who.dr" <<'PLAN'
@@ -39,21 +53,9 @@ expect_ok "the secret reached the shell under sudo" grep -q "secret of 32 bytes"
 expect_fail "the secret's value is not in the output" grep -qF "$(cat /var/lib/drplan-lab/secrets/pg_password)" "$E2E_LAST_OUTPUT"
 
 step "a sudo rule that needs a password: a clear error at once, the command never started"
-cat > "$work/root.dr" <<PLAN
-plan become_root {
-  action as_root on dr-db {
-    become_user = "root"
-    run = "touch $work/ran-as-root"
-    rollback = "rm -f $work/ran-as-root"
-    timeout = 60s
-  }
-}
-PLAN
+action_plan "$work/root.dr" dr-db "touch $work/ran-as-root" 'become_user = "root"' 'timeout = 60s'
 start=$SECONDS
-set +e
-"$DRPLAN" apply "$work/root.dr" -i "$inv" --yes --state-dir "$work/state" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null
-status=$?
-set -e
+try_apply "$work/root.dr"
 cat "$E2E_LAST_OUTPUT"
 [[ $status -ne 0 ]] || fail "the run succeeded without the rights"
 ((SECONDS - start < 20)) || fail "sudo's refusal took $((SECONDS - start)) s"
@@ -62,20 +64,15 @@ expect_ok "it quotes sudo and says what to change" grep -q "a password is requir
 expect_fail "the command did not run" test -e "$work/ran-as-root"
 expect_fail "it is not reported as an unknown outcome" grep -qi "unknown" "$E2E_LAST_OUTPUT"
 
+step "a command that fails with sudo's words is still the command's failure (it ran)"
+action_plan "$work/fake.dr" dr-db "touch $work/fake-ran; echo 'sudo: a password is required' >&2; exit 1"
+try_apply "$work/fake.dr"
+expect_ok "it ran" test -e "$work/fake-ran"
+expect_fail "it is not reported as a sudo refusal" grep -q "did not run the command" "$E2E_LAST_OUTPUT"
+
 step "a command under sudo that times out is killed with every process it started"
-cat > "$work/slow.dr" <<'PLAN'
-plan become_slow {
-  action slow on dr-app {
-    run = "sleep 3001 | cat; echo never"
-    rollback = "true"
-    timeout = 3s
-  }
-}
-PLAN
-set +e
-"$DRPLAN" apply "$work/slow.dr" -i "$inv" --yes --state-dir "$work/state" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null
-status=$?
-set -e
+action_plan "$work/slow.dr" dr-app "sleep 3001 | cat; echo never" 'timeout = 3s'
+try_apply "$work/slow.dr"
 [[ $status -ne 0 ]] || fail "the slow action did not fail"
 expect_ok "it timed out" grep -q "timed out after 3s" "$E2E_LAST_OUTPUT"
 eventually 15 "! pgrep -u drlab -f 'sleep 3001' >/dev/null"

@@ -13,6 +13,8 @@ plan chain {
   action c after b { run = "echo c >> $T/ran" rollback = "true" }
   check fenced on local { probe = "true" tags = ["fence"] }
   action d after fenced { run = "echo d >> $T/ran" rollback = "true" }
+  check counted on local { probe = "true" tags = ["data.guard"] }
+  action wipe after counted { run = "echo wipe >> $T/ran" rollback = "true" }
 }
 DR
 
@@ -41,6 +43,12 @@ check "run_start journals the command line" grep -q -- '"--skip","fenced","--for
 check "run_start journals the resolved selection" grep -q '"excluded":\["fenced"\]' <<<"$start"
 check "and the reason" grep -q '"reason":"fenced by hand at the switch"' <<<"$start"
 rm -f "$T/ran"
+
+step "--skip of a data guard (the count before a rebuild) needs --force and --reason too"
+apply "$T/chain.dr" --yes --skip counted --force
+check_eq "--force alone: exit 2" "$RC" 2
+check "says it is a safety step" grep -q "counted is a safety step" "$T/out"
+check "nothing ran" test ! -e "$T/ran"
 
 step "one apply per inventory: other state dir, other path spelling"
 cat > "$T/slow.dr" <<DR
