@@ -3,12 +3,16 @@
 // in the waves the executor would run, plus dependencies, timeouts, rollbacks, gates and
 // the critical path. Runs nothing.
 #include <cstdio>
+#include <map>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/compile_common.h"
 #include "cli/plan_view.h"
 #include "compiler/dag.h"
 #include "compiler/units.h"
+#include "executor/ssh_jump.h"
 #include "executor/terminal.h"
 
 namespace drplan::cli {
@@ -34,6 +38,17 @@ void print_text(const CompiledPlan& p, const std::string& inventory_path, const 
   if (p.inventory)
     std::printf("  inventory:  %s%s\n", inventory_path.c_str(),
                 p.inventory->name.empty() ? "" : (" (" + p.inventory->name + ")").c_str());
+  if (p.inventory) {  // which hosts the plan reaches through bastions, and through which
+    std::map<std::string, std::set<std::string>> via;
+    for (const auto& s : p.steps)
+      if (s.host >= 0 && !p.inventory->hosts[s.host].ssh.jump.empty())
+        via[jump_label(p.inventory->hosts[s.host])].insert(s.host_name);
+    for (const auto& [label, hosts] : via) {
+      std::string names;
+      for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;
+      std::printf("  ssh:        %s through %s\n", names.c_str(), label.c_str());
+    }
+  }
   if (!p.params.empty()) {
     std::string params;
     for (const auto& [k, v] : p.params) params += (params.empty() ? "" : "  ") + k + "=" + v;

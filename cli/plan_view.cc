@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "compiler/units.h"
+#include "executor/ssh_jump.h"
 #include "executor/terminal.h"
 
 namespace drplan::cli {
@@ -87,6 +88,8 @@ nlohmann::json plan_to_json(const CompiledPlan& p) {
     js["host"] = s.host_name;
     if (s.host >= 0 && p.inventory) js["address"] = p.inventory->hosts[s.host].address;
     if (!s.run_as.empty()) js["run_as"] = s.run_as;
+    if (s.host >= 0 && p.inventory && !p.inventory->hosts[s.host].ssh.jump.empty())
+      js["via"] = jump_label(p.inventory->hosts[s.host]);
     if (s.phase >= 0) js["phase"] = p.phases[s.phase].title;
     if (!s.title.empty()) js["title"] = s.title;
     if (!s.run.empty()) js[s.kind == StepKind::Action ? "run" : "probe"] = s.run.display();

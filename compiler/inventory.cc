@@ -126,7 +126,10 @@ class Reader {
       error(loc(n), where + " must be a table");
       return;
     }
-    unknown_keys(*t, {"user", "port", "identity", "become", "become_user"}, where);
+    unknown_keys(*t, {"user", "port", "identity", "become", "become_user", "jump"}, where);
+    if (auto j = (*t)["jump"].node()) {
+      if (auto hops = jump(*j, where + ".jump")) out.jump = std::move(*hops);
+    }
     if (auto u = (*t)["user"].node()) {
       if (auto s = string(*u, where + ".user")) out.user = *s;
     }
@@ -155,6 +158,36 @@ class Reader {
         else error(loc(*u), where + ".become_user is not a user name: '" + *s + "'");
       }
     }
+  }
+
+  // `jump = "ops@bastion:22"`, a list of such (a chain), or "none" / [] for a direct connection.
+  std::optional<std::vector<JumpHop>> jump(const toml::node& n, const std::string& where) {
+    std::vector<std::string> texts;
+    if (auto s = n.value<std::string>()) {
+      if (*s != "none" && !s->empty()) texts.push_back(*s);
+    } else if (const toml::array* a = n.as_array()) {
+      for (const auto& item : *a) {
+        auto s = item.value<std::string>();
+        if (!s) {
+          error(loc(item), where + " lists hops as strings: \"user@host:port\"");
+          return std::nullopt;
+        }
+        texts.push_back(*s);
+      }
+    } else {
+      error(loc(n), where + " must be \"user@host:port\", a list of them, or \"none\"");
+      return std::nullopt;
+    }
+    std::vector<JumpHop> hops;
+    for (const auto& t : texts) {
+      auto hop = parse_jump_hop(t);
+      if (!hop) {
+        error(loc(n), where + ": '" + t + "' is not a hop").help = "write it as user@host:port (user and port optional)";
+        return std::nullopt;
+      }
+      hops.push_back(*hop);
+    }
+    return hops;
   }
 
   // TOML's \u0000 makes a NUL, which would cut a value short where it reaches a command, an
@@ -205,7 +238,16 @@ class Reader {
             error(loc(v), "site '" + site.name + "' must be a table");
             continue;
           }
-          unknown_keys(*t, {"title", "description", "vars"}, "site '" + site.name + "'");
+          unknown_keys(*t, {"title", "description", "vars", "ssh"}, "site '" + site.name + "'");
+          if (auto sn = (*t)["ssh"].node()) {
+            const std::string where = "site '" + site.name + "'.ssh";
+            if (const toml::table* st = sn->as_table()) {
+              unknown_keys(*st, {"jump"}, where);
+              if (auto j = (*st)["jump"].node()) site.jump = jump(*j, where + ".jump");
+            } else {
+              error(loc(*sn), where + " must be a table");
+            }
+          }
           if (auto tn = (*t)["title"].node())
             if (auto s = string(*tn, "title")) site.title = *s;
           if (auto vn = (*t)["vars"].node()) vars(*vn, site.vars, "site '" + site.name + "' vars");
@@ -321,7 +363,10 @@ class Reader {
         error(loc(*n), where + ".roles must be a list of strings");
       }
     }
+    if (const Site* site = inv.site(h.site); site && site->jump) h.ssh.jump = *site->jump;
     if (auto n = (*t)["ssh"].node()) ssh(*n, h.ssh, where + ".ssh");
+    if (!h.ssh.jump.empty() && h.transport == "local")
+      error(h.loc, where + " has a jump host but runs on this machine (transport = \"local\")");
     if (!h.ssh.become.empty() && h.transport == "local")
       error(h.loc, where + " has become = \"sudo\" but runs on this machine (transport = \"local\")").help =
           "run drplan itself as the user the local steps need; become applies to SSH hosts";
@@ -435,6 +480,49 @@ std::optional<Inventory> load_inventory(SourceManager& sm, const std::string& pa
     return std::nullopt;
   }
   return parse_inventory(sm, file, diags);
+}
+
+std::string JumpHop::text() const {
+  const bool v6 = address.find(':') != std::string::npos;
+  return (user.empty() ? "" : user + "@") + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+std::optional<JumpHop> parse_jump_hop(std::string_view text) {
+  JumpHop hop;
+  if (const size_t at = text.rfind('@'); at != std::string_view::npos) {
+    hop.user = std::string(text.substr(0, at));
+    if (!valid_user_name(hop.user)) return std::nullopt;
+    text.remove_prefix(at + 1);
+  }
+  std::string_view port;
+  if (!text.empty() && text[0] == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    hop.address = std::string(text.substr(1, close - 1));
+    text.remove_prefix(close + 1);
+    if (!text.empty()) {
+      if (text[0] != ':') return std::nullopt;
+      port = text.substr(1);
+    }
+  } else {
+    const size_t colon = text.find(':');
+    hop.address = std::string(text.substr(0, colon));
+    if (colon != std::string_view::npos) port = text.substr(colon + 1);
+  }
+  // Names and addresses only: the hop reaches a command line (the proxy's ssh) as a word.
+  if (hop.address.empty() || hop.address[0] == '-') return std::nullopt;
+  for (char c : hop.address)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '_') return std::nullopt;
+  if (!port.empty()) {
+    int p = 0;
+    for (char c : port) {
+      if (!std::isdigit(static_cast<unsigned char>(c)) || p > 65535) return std::nullopt;
+      p = p * 10 + (c - '0');
+    }
+    if (p < 1 || p > 65535) return std::nullopt;
+    hop.port = p;
+  }
+  return hop;
 }
 
 bool valid_user_name(std::string_view name) {

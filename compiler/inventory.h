@@ -22,6 +22,17 @@ struct VarValue {
   Loc loc;
 };
 
+/// One hop on the way to a host: a bastion (jump host) reached over SSH.
+struct JumpHop {
+  std::string user;  ///< empty: the host's own SSH user
+  std::string address;
+  int port = 22;
+  std::string text() const;  ///< "user@address:port" (as written back for messages)
+};
+
+/// Parses "[user@]address[:port]" ("[v6]:port" for IPv6); nullopt when it is not one.
+std::optional<JumpHop> parse_jump_hop(std::string_view text);
+
 struct SshConfig {
   std::string user;
   int port = 22;
@@ -30,6 +41,9 @@ struct SshConfig {
   std::string become;
   /// Whom commands run as under become, unless a step names its own `become_user`.
   std::string become_user = "root";
+  /// Bastions, in order: the first is dialled directly, each next one (and the host)
+  /// through the previous. Empty: a direct connection.
+  std::vector<JumpHop> jump;
 };
 
 /// A user name drplan passes to sudo: letters, digits, `.`, `_`, `-` (not first), `$` last.
@@ -49,6 +63,7 @@ struct Host {
 struct Site {
   std::string name;
   std::string title;
+  std::optional<std::vector<JumpHop>> jump;  ///< [sites.X.ssh] jump: for the site's hosts
   std::map<std::string, VarValue> vars;
   Loc loc;
 };

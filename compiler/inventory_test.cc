@@ -145,6 +145,25 @@ TEST(Inventory, BecomeRefusesOtherMethodsBadUsersAndLocalHosts) {
   EXPECT_TRUE(valid_user_name("svc-app.1$"));
 }
 
+TEST(Inventory, JumpHostsPerInventorySiteAndHost) {
+  Parsed p(
+      "[ssh]\nuser = \"ops\"\njump = \"b0.example\"\n"
+      "[sites.dr]\n[sites.dr.ssh]\njump = [\"root@b1.example:2222\", \"b2.example\"]\n[sites.dc]\n"
+      "[hosts.a]\nsite = \"dr\"\naddress = \"10.0.0.1\"\n"
+      "[hosts.b]\nsite = \"dr\"\naddress = \"10.0.0.2\"\n[hosts.b.ssh]\njump = \"none\"\n"
+      "[hosts.c]\nsite = \"dc\"\naddress = \"10.0.0.3\"\n");
+  ASSERT_TRUE(p.inv) << p.located();
+  ASSERT_EQ(p.inv->host("a")->ssh.jump.size(), 2u);  // the site's chain replaces the default
+  EXPECT_EQ(p.inv->host("a")->ssh.jump[0].text(), "root@b1.example:2222");
+  EXPECT_TRUE(p.inv->host("b")->ssh.jump.empty());  // "none": direct
+  ASSERT_EQ(p.inv->host("c")->ssh.jump.size(), 1u);
+  EXPECT_EQ(p.inv->host("c")->ssh.jump[0].address, "b0.example");
+  Parsed bad("[hosts.a]\naddress = \"10.0.0.1\"\n[hosts.a.ssh]\njump = \"-oProxyCommand=id\"\n");
+  EXPECT_FALSE(bad.inv);
+  EXPECT_NE(bad.located().find("4:8: host 'a'.ssh.jump: '-oProxyCommand=id' is not a hop"), std::string::npos)
+      << bad.located();
+}
+
 TEST(Inventory, TomlSyntaxErrorIsLocated) {
   Parsed p("[hosts.a]\naddress = \"x\"\nport = \n");
   EXPECT_FALSE(p.inv);

@@ -3,15 +3,32 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <sstream>
+
+#include "executor/ssh_jump.h"
 
 namespace drplan {
 namespace {
 
 // known_hosts files may be shared by several hosts' threads: serialize updates.
 std::mutex known_hosts_mu;
+
+// One lock per bastion chain (see ssh_open_session).
+std::mutex& jump_mutex(const Host& host) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> by_chain;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& m = by_chain[jump_label(host) + "\n" + host.ssh.identity];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
 
 std::string expand_home(const std::string& path) {
   if (path.rfind("~/", 0) == 0) {
@@ -180,12 +197,46 @@ ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshCon
     ssh_free(s);
     return nullptr;
   }
-  if (ssh_connect(s) != SSH_OK) {
-    error->message = "cannot connect to " + ssh_host_label(host) + ": " + ssh_get_error(s);
-    error->transient = true;
+  std::string errfile;  // the bastions' ssh writes its errors here
+  if (!host.ssh.jump.empty()) {
+    char name[] = "/tmp/drplan-jump-XXXXXX";
+    const int fd = mkstemp(name);
+    if (fd >= 0) close(fd);
+    errfile = name;
+    std::string why;
+    const std::string cmd = jump_proxy_command(host, options, known_hosts, errfile, &why);
+    if (cmd.empty() || ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, cmd.c_str()) != 0) {
+      error->message = why.empty() ? "cannot set the proxy command for " + ssh_host_label(host) : why;
+      unlink(errfile.c_str());
+      ssh_free(s);
+      return nullptr;
+    }
+  }
+  bool connected;
+  {
+    // The first connection through a bastion starts the shared ControlMaster; the others
+    // wait for it instead of each opening their own.
+    std::unique_lock<std::mutex> lock(jump_mutex(host), std::defer_lock);
+    if (!errfile.empty()) lock.lock();
+    connected = ssh_connect(s) == SSH_OK;
+  }
+  if (!connected) {
+    if (!errfile.empty()) {
+      std::ifstream in(errfile);
+      std::stringstream text;
+      text << in.rdbuf();
+      const JumpFailure f = jump_failure(text.str());
+      error->message = "cannot reach " + ssh_host_label(host) + " through " + jump_label(host) + ": " + f.reason;
+      error->transient = f.transient;
+      unlink(errfile.c_str());
+    } else {
+      error->message = "cannot connect to " + ssh_host_label(host) + ": " + ssh_get_error(s);
+      error->transient = true;
+    }
     ssh_free(s);
     return nullptr;
   }
+  if (!errfile.empty()) unlink(errfile.c_str());  // the proxy keeps writing to it, unnamed
   if (!verify_host_key(s, host, options, known_hosts, error) || !authenticate(s, host, error)) {
     ssh_disconnect(s);
     ssh_free(s);

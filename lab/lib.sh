@@ -8,6 +8,8 @@ HOSTS=(dc-app dc-db dr-app dr-db)
 SITES=(dc dr)
 declare -A ADDR=([dc-app]=127.0.0.11 [dc-db]=127.0.0.12 [dr-app]=127.0.0.21 [dr-db]=127.0.0.22)
 DNS_ADDR=127.0.0.30
+# The bastion (jump host) of the DR site: its own sshd, no host directory (lab/inventory-ops.toml).
+ADDR[bastion]=127.0.0.40
 PG_PORT=5432
 SERVICES=(ft-main-server ft-analytics-server ft-plugins-server)
 declare -A SVC_PORT=([ft-main-server]=8080 [ft-analytics-server]=8081 [ft-plugins-server]=8082)

@@ -1,0 +1,106 @@
+#include "executor/ssh_jump.h"
+
+#include <unistd.h>
+
+#include <functional>
+#include <sstream>
+
+#include "compiler/shell_quote.h"
+
+namespace drplan {
+namespace {
+
+std::string hop_user(const JumpHop& hop, const Host& host) { return hop.user.empty() ? host.ssh.user : hop.user; }
+
+// The options every hop's ssh gets: no user or system config (a plan's behaviour must not
+// change with someone's ~/.ssh/config), never a prompt, the inventory's known_hosts only.
+std::string common_options(const Host& host, const SshOptions& options, const std::string& known_hosts) {
+  std::string o = "-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=";
+  o += options.accept_new_host_keys ? "accept-new" : "yes";
+  o += " -o UserKnownHostsFile=" + shell_quote(known_hosts) + " -o GlobalKnownHostsFile=/dev/null";
+  o += " -o ConnectTimeout=" + std::to_string(options.connect_timeout.count());
+  o += " -o ServerAliveInterval=" + std::to_string(options.keepalive_interval.count()) + " -o ServerAliveCountMax=3";
+  o += " -o LogLevel=ERROR";
+  if (!host.ssh.identity.empty()) {
+    std::string id = host.ssh.identity;
+    if (id.rfind("~/", 0) == 0)
+      if (const char* home = std::getenv("HOME")) id = home + id.substr(1);
+    o += " -o IdentitiesOnly=yes -i " + shell_quote(id);
+  }
+  return o;
+}
+
+std::string target_of(const std::string& address, int port) {
+  const bool v6 = address.find(':') != std::string::npos;
+  return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+std::string jump_label(const Host& host) {
+  if (host.ssh.jump.empty()) return "";
+  std::string out = host.ssh.jump.size() == 1 ? "bastion " : "bastions ";
+  for (size_t i = 0; i < host.ssh.jump.size(); ++i) {
+    JumpHop hop = host.ssh.jump[i];
+    if (hop.user.empty()) hop.user = host.ssh.user;
+    out += (i ? ", " : "") + hop.text();
+  }
+  return out;
+}
+
+std::string jump_proxy_command(const Host& host, const SshOptions& options, const std::string& known_hosts,
+                               const std::string& errfile, std::string* error) {
+  const std::string common = common_options(host, options, known_hosts);
+  const auto& hops = host.ssh.jump;
+  // Innermost first: hop 1 is dialled directly; hop k through the command of hop k-1.
+  std::string proxy;
+  for (size_t k = 0; k < hops.size(); ++k) {
+    const JumpHop& hop = hops[k];
+    const bool last = k + 1 == hops.size();
+    const std::string next = last ? target_of(host.address, host.ssh.port)
+                                  : target_of(hops[k + 1].address, hops[k + 1].port);
+    std::string cmd = "ssh " + common;
+    if (!proxy.empty()) cmd += " -o ProxyCommand=" + shell_quote(proxy);
+    if (last) {
+      // One connection to the last bastion for every target behind it (and every reconnect).
+      std::hash<std::string> h;
+      std::ostringstream path;
+      path << "/tmp/drplan-ssh-" << getuid() << "-" << std::hex << (h(common + proxy + hop.text() + hop_user(hop, host)) & 0xffffffffu);
+      cmd += " -o ControlMaster=auto -o ControlPath=" + path.str() + " -o ControlPersist=10";
+    }
+    const std::string user = hop_user(hop, host);
+    cmd += " -p " + std::to_string(hop.port) + " -W " + shell_quote(next) + " " +
+           shell_quote((user.empty() ? "" : user + "@") + hop.address);
+    proxy = std::move(cmd);
+  }
+  std::string out = "exec " + proxy + " 2>>" + shell_quote(errfile);
+  if (out.find('%') != std::string::npos) {
+    *error = "a path or name on the way to " + host.name + " holds '%', which libssh's ProxyCommand cannot take";
+    return "";
+  }
+  return out;
+}
+
+JumpFailure jump_failure(const std::string& proxy_stderr) {
+  JumpFailure f;
+  std::istringstream in(proxy_stderr);
+  std::string first_fatal, last;
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (l.empty()) continue;
+    last = l;
+    const bool fatal = l.find("host key") != std::string::npos || l.find("Host key") != std::string::npos ||
+                       l.find("HOST IDENTIFICATION") != std::string::npos ||
+                       l.find("Permission denied") != std::string::npos;
+    if (fatal && first_fatal.empty()) first_fatal = l;
+  }
+  if (!first_fatal.empty()) {
+    f.transient = false;  // a host key or a login refused: the operator must act
+    f.reason = first_fatal == last ? last : first_fatal + " " + last;
+  } else {
+    f.reason = last.empty() ? "the bastion's ssh gave no reason" : last;
+  }
+  return f;
+}
+
+}  // namespace drplan
