@@ -22,6 +22,7 @@
 
 #include "compiler/plan_ir.h"  // secret_env_name
 #include "compiler/toml_guard.h"
+#include "compiler/units.h"
 
 namespace drplan {
 
@@ -126,7 +127,19 @@ class Reader {
       error(loc(n), where + " must be a table");
       return;
     }
-    unknown_keys(*t, {"user", "port", "identity", "become", "become_user", "jump"}, where);
+    unknown_keys(*t, {"user", "port", "identity", "certificate", "become", "become_user", "jump", "connect_timeout"}, where);
+    if (auto c = (*t)["certificate"].node()) {
+      if (auto s = string(*c, where + ".certificate")) out.certificate = path(*s);
+    }
+    if (auto c = (*t)["connect_timeout"].node()) {
+      QuantityError qe;
+      std::optional<Quantity> q;
+      if (auto s = c->value<std::string>()) q = parse_quantity(*s, &qe);
+      if (!q || q->kind != Quantity::Kind::Duration || q->value < 1000 || q->value > 600000)
+        error(loc(*c), where + ".connect_timeout must be a duration from 1s to 10m, like \"5s\"");
+      else
+        out.connect_timeout = static_cast<int>(q->value / 1000);
+    }
     if (auto j = (*t)["jump"].node()) {
       if (auto hops = jump(*j, where + ".jump")) out.jump = std::move(*hops);
     }
@@ -367,6 +380,9 @@ class Reader {
     if (auto n = (*t)["ssh"].node()) ssh(*n, h.ssh, where + ".ssh");
     if (!h.ssh.jump.empty() && h.transport == "local")
       error(h.loc, where + " has a jump host but runs on this machine (transport = \"local\")");
+    if (!h.ssh.certificate.empty() && h.ssh.identity.empty())
+      error(h.loc, where + " has an SSH certificate but no identity (its private key)").help =
+          "set identity = \"...\" beside certificate (the certificate is \"<identity>-cert.pub\")";
     if (!h.ssh.become.empty() && h.transport == "local")
       error(h.loc, where + " has become = \"sudo\" but runs on this machine (transport = \"local\")").help =
           "run drplan itself as the user the local steps need; become applies to SSH hosts";

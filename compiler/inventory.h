@@ -44,6 +44,10 @@ struct SshConfig {
   /// Bastions, in order: the first is dialled directly, each next one (and the host)
   /// through the previous. Empty: a direct connection.
   std::vector<JumpHop> jump;
+  /// Seconds to wait for the TCP connection and the SSH handshake; 0: the transport's default.
+  int connect_timeout = 0;
+  /// An OpenSSH user certificate for `identity` (signed by a CA the servers trust).
+  std::string certificate;
 };
 
 /// A user name drplan passes to sudo: letters, digits, `.`, `_`, `-` (not first), `$` last.

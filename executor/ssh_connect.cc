@@ -77,7 +77,7 @@ void enable_tcp_keepalive(ssh_session session, const SshOptions& options) {
 
 bool set_options(ssh_session s, const Host& host, const SshOptions& options, const std::string& known_hosts) {
   int port = host.ssh.port;
-  long timeout = static_cast<long>(options.connect_timeout.count());
+  long timeout = host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : static_cast<long>(options.connect_timeout.count());
   int nodelay = 1;
   int process_config = 0;
   bool ok = ssh_options_set(s, SSH_OPTIONS_HOST, host.address.c_str()) == 0 &&
@@ -157,6 +157,21 @@ bool authenticate(ssh_session s, const Host& host, SshConnectError* error) {
       return false;
     }
     tried = "identity " + path + " (" + key_fingerprint(key) + ")";
+    if (!host.ssh.certificate.empty()) {
+      // The certificate rides on the private key: the server checks its CA and principals.
+      const std::string cert_path = expand_home(host.ssh.certificate);
+      ssh_key cert = nullptr;
+      if (ssh_pki_import_cert_file(cert_path.c_str(), &cert) != SSH_OK ||
+          ssh_pki_copy_cert_to_privkey(cert, key) != SSH_OK) {
+        if (cert) ssh_key_free(cert);
+        ssh_key_free(key);
+        error->message = "cannot use certificate " + cert_path + " with identity " + path + " for " +
+                         ssh_host_label(host) + " (missing, unreadable, or not the certificate of that key)";
+        return false;
+      }
+      ssh_key_free(cert);
+      tried = "certificate " + cert_path + " of " + tried;
+    }
     rc = ssh_userauth_publickey(s, nullptr, key);
     ssh_key_free(key);
   } else {
@@ -171,7 +186,11 @@ bool authenticate(ssh_session s, const Host& host, SshConnectError* error) {
     return false;
   }
   error->message = "authentication failed for " + ssh_host_label(host) + ": the server refused " + tried +
-                   ". Is the matching public key in the user's authorized_keys there?";
+                   (host.ssh.certificate.empty()
+                        ? std::string(". Is the matching public key in the user's authorized_keys there?")
+                        : ". Does the server trust the CA that signed it (TrustedUserCAKeys), is '" + host.ssh.user +
+                              "' among its principals, and is it still valid (ssh-keygen -L -f " +
+                              expand_home(host.ssh.certificate) + ")?");
   return false;
 }
 

@@ -18,7 +18,8 @@ std::string common_options(const Host& host, const SshOptions& options, const st
   std::string o = "-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=";
   o += options.accept_new_host_keys ? "accept-new" : "yes";
   o += " -o UserKnownHostsFile=" + shell_quote(known_hosts) + " -o GlobalKnownHostsFile=/dev/null";
-  o += " -o ConnectTimeout=" + std::to_string(options.connect_timeout.count());
+  o += " -o ConnectTimeout=" +
+       std::to_string(host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : options.connect_timeout.count());
   o += " -o ServerAliveInterval=" + std::to_string(options.keepalive_interval.count()) + " -o ServerAliveCountMax=3";
   o += " -o LogLevel=ERROR";
   if (!host.ssh.identity.empty()) {
@@ -27,6 +28,7 @@ std::string common_options(const Host& host, const SshOptions& options, const st
       if (const char* home = std::getenv("HOME")) id = home + id.substr(1);
     o += " -o IdentitiesOnly=yes -i " + shell_quote(id);
   }
+  if (!host.ssh.certificate.empty()) o += " -o CertificateFile=" + shell_quote(host.ssh.certificate);
   return o;
 }
 

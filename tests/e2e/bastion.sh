@@ -58,6 +58,13 @@ expect_ok "the error names the target and the bastion" grep -q "cannot reach 'dr
 expect_ok "and says it is the host key" grep -qi "host key" "$E2E_LAST_OUTPUT"
 expect_ok "the DC, reached directly, still answered" grep -q "on_dc_db: dc-db as drlab" "$E2E_LAST_OUTPUT"
 
+step "a changed bastion key is refused too"
+other=$(ssh-keygen -q -t ed25519 -N '' -f "$state/otherkey" <<<y >/dev/null 2>&1; cut -d' ' -f1-2 "$state/otherkey.pub")
+{ grep -v '^bastion,' /var/lib/drplan-lab/ssh/known_hosts; echo "bastion,127.0.0.40 $other"; } > "$state/known_hosts"
+must_fail "$state/inv.toml" "$state/s4" "with a changed bastion key"
+expect_ok "the error names the bastion and the changed key" \
+  grep -Eq "through bastion ops@127.0.0.40:22: .*(HOST IDENTIFICATION HAS CHANGED|Host key verification failed)" "$E2E_LAST_OUTPUT"
+
 step "the bastion down: named in the error"
 sshd_pid=$(head -n1 /var/lib/drplan-lab/sshd/bastion/sshd.pid)
 kill "$sshd_pid"
