@@ -43,6 +43,10 @@ void print_text(const CompiledPlan& p, const std::string& inventory_path, const 
     for (const auto& s : p.steps)
       if (s.host >= 0 && !p.inventory->hosts[s.host].ssh.jump.empty())
         via[jump_label(p.inventory->hosts[s.host])].insert(s.host_name);
+    std::set<int> shown;
+    for (const auto& s : p.steps)
+      if (s.host >= 0 && !p.inventory->hosts[s.host].ssh_config_applied.empty() && shown.insert(s.host).second)
+        std::printf("  ssh_config: %s: %s\n", s.host_name.c_str(), p.inventory->hosts[s.host].ssh_config_applied.c_str());
     for (const auto& [label, hosts] : via) {
       std::string names;
       for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;

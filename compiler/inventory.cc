@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "compiler/plan_ir.h"  // secret_env_name
+#include "compiler/ssh_config.h"
 #include "compiler/toml_guard.h"
 #include "compiler/units.h"
 
@@ -127,7 +128,11 @@ class Reader {
       error(loc(n), where + " must be a table");
       return;
     }
-    unknown_keys(*t, {"user", "port", "identity", "certificate", "become", "become_user", "jump", "connect_timeout"}, where);
+    unknown_keys(*t, {"user", "port", "identity", "certificate", "become", "become_user", "jump", "connect_timeout", "ssh_config"}, where);
+    if (auto c = (*t)["ssh_config"].node()) {
+      if (auto b = c->value_exact<bool>()) out.ssh_config = *b ? "~/.ssh/config" : "";
+      else if (auto s = string(*c, where + ".ssh_config")) out.ssh_config = path(*s);
+    }
     if (auto c = (*t)["certificate"].node()) {
       if (auto s = string(*c, where + ".certificate")) out.certificate = path(*s);
     }
@@ -171,6 +176,58 @@ class Reader {
         else error(loc(*u), where + ".become_user is not a user name: '" + *s + "'");
       }
     }
+  }
+
+  // The host's address is an alias in an OpenSSH client config: what its entry says wins.
+  void apply_ssh_config(Host& h, const std::string& where) {
+    std::string file = h.ssh.ssh_config;
+    if (file.rfind("~/", 0) == 0)
+      if (const char* home = std::getenv("HOME")) file = home + file.substr(1);
+    std::ifstream in(file);
+    if (!in) {
+      error(h.loc, where + " reads ssh_config " + file + ", which cannot be read").help =
+          "create it, or set ssh_config = false";
+      return;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string alias = h.address.empty() ? h.name : h.address;
+    const SshConfigEntry e = lookup_ssh_config(text.str(), alias);
+    std::string note = "alias " + alias + " in " + file + ":";
+    if (!e.matched) note += " no Host entry";
+    auto expand = [](std::string v) {
+      if (v.rfind("~/", 0) == 0)
+        if (const char* home = std::getenv("HOME")) v = home + v.substr(1);
+      return v;
+    };
+    auto tokens = [&](const std::string& v, const char* key) {
+      if (v.find('%') == std::string::npos) return false;
+      error(h.loc, where + ": " + key + " '" + v + "' from " + file + " uses % tokens, which drplan does not expand");
+      return true;
+    };
+    if (e.hostname && !tokens(*e.hostname, "HostName")) h.address = *e.hostname, note += " HostName " + *e.hostname;
+    if (e.user && !tokens(*e.user, "User")) h.ssh.user = *e.user, note += " User " + *e.user;
+    if (e.port) h.ssh.port = *e.port, note += " Port " + std::to_string(*e.port);
+    if (e.identity && !tokens(*e.identity, "IdentityFile"))
+      h.ssh.identity = expand(*e.identity), note += " IdentityFile " + h.ssh.identity;
+    if (e.proxy_jump) {
+      h.ssh.jump.clear();
+      if (*e.proxy_jump != "none") {
+        std::stringstream list(*e.proxy_jump);
+        for (std::string hop; std::getline(list, hop, ',');) {
+          hop.erase(0, hop.find_first_not_of(' '));
+          auto parsed = parse_jump_hop(hop);
+          if (!parsed) {
+            error(h.loc, where + ": ProxyJump '" + *e.proxy_jump + "' from " + file + " is not a list of hops");
+            break;
+          }
+          h.ssh.jump.push_back(*parsed);
+        }
+      }
+      note += " ProxyJump " + *e.proxy_jump;
+    }
+    if (!e.ignored.empty()) note += " (not applied: " + e.ignored + ")";
+    h.ssh_config_applied = note;
   }
 
   // `jump = "ops@bastion:22"`, a list of such (a chain), or "none" / [] for a direct connection.
@@ -380,6 +437,7 @@ class Reader {
     if (auto n = (*t)["ssh"].node()) ssh(*n, h.ssh, where + ".ssh");
     if (!h.ssh.jump.empty() && h.transport == "local")
       error(h.loc, where + " has a jump host but runs on this machine (transport = \"local\")");
+    if (!h.ssh.ssh_config.empty()) apply_ssh_config(h, where);
     if (!h.ssh.certificate.empty() && h.ssh.identity.empty())
       error(h.loc, where + " has an SSH certificate but no identity (its private key)").help =
           "set identity = \"...\" beside certificate (the certificate is \"<identity>-cert.pub\")";

@@ -48,6 +48,9 @@ struct SshConfig {
   int connect_timeout = 0;
   /// An OpenSSH user certificate for `identity` (signed by a CA the servers trust).
   std::string certificate;
+  /// `ssh_config = true` (~/.ssh/config) or a path: the client config whose Host entry for
+  /// the host's address (an alias) gives HostName, User, Port, IdentityFile, ProxyJump.
+  std::string ssh_config;
 };
 
 /// A user name drplan passes to sudo: letters, digits, `.`, `_`, `-` (not first), `$` last.
@@ -62,6 +65,8 @@ struct Host {
   SshConfig ssh;
   std::map<std::string, VarValue> vars;
   Loc loc;
+  /// What the ssh_config entry set ("alias x: HostName ..., User ..."), for `drplan plan`.
+  std::string ssh_config_applied;
 };
 
 struct Site {

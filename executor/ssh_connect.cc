@@ -20,6 +20,22 @@ namespace {
 // known_hosts files may be shared by several hosts' threads: serialize updates.
 std::mutex known_hosts_mu;
 
+// The one next step for each way a TCP connection fails.
+std::string connect_hint(const std::string& why, const Host& host, const SshOptions& options) {
+  const std::string port = std::to_string(host.ssh.port);
+  if (why.find("resolve") != std::string::npos)
+    return ". The name does not resolve here: check the host's address in the inventory (or this machine's DNS)";
+  if (why.find("refused") != std::string::npos)
+    return ". Nothing listens on port " + port + " there: is sshd running, and is the port right?";
+  if (why.find("Timeout") != std::string::npos || why.find("timed out") != std::string::npos)
+    return ". No answer within " +
+           std::to_string(host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : options.connect_timeout.count()) +
+           " s: the host is down, a firewall drops the traffic, or it is only reachable through a bastion (jump)";
+  if (why.find("unreachable") != std::string::npos || why.find("No route") != std::string::npos)
+    return ". No route to it from here: check the network path (VPN, routes), or reach it through a bastion (jump)";
+  return "";
+}
+
 // One lock per bastion chain (see ssh_open_session).
 std::mutex& jump_mutex(const Host& host) {
   static std::mutex mu;
@@ -249,7 +265,8 @@ ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshCon
       error->transient = f.transient;
       unlink(errfile.c_str());
     } else {
-      error->message = "cannot connect to " + ssh_host_label(host) + ": " + ssh_get_error(s);
+      const std::string why = ssh_get_error(s);
+      error->message = "cannot connect to " + ssh_host_label(host) + ": " + why + connect_hint(why, host, options);
       error->transient = true;
     }
     ssh_free(s);
