@@ -6,7 +6,9 @@
 #    transport alone (bench/ssh_transport_bench: no compile, no journal).
 #  - Fan-out: one step on every lab host, then on the lab plus P extra loopback sshd's
 #    (bench/lib/sshd_pool.sh): drplan, ansible-playbook (forks = hosts), a parallel ssh loop.
-# Keys: ssh.{drplan,drplan_j8,transport,mux,ansible} (ms/step), fanout.{lab,all}.{drplan,ansible,ssh}.
+#  - Through the lab's bastion: N steps on dr-db, drplan (jump) against ssh -J with ControlMaster.
+# Keys: ssh.{drplan,drplan_j8,transport,mux,ansible} (ms/step), ssh.bastion.{drplan,mux} (ms/step),
+# fanout.{lab,all}.{drplan,ansible,ssh}.
 source "$(dirname "$0")/lib/common.sh"
 source "$BENCH_DIR/lib/lab.sh"
 source "$BENCH_DIR/lib/sshd_pool.sh"
@@ -52,6 +54,22 @@ measure ssh.mux "ssh with ControlMaster (master already open), per step" --runs 
   --unit ms/step -- bash -c "for ((i = 0; i < $n; i++)); do ssh -S $mux x true || exit 1; done"
 measure ssh.ansible "ansible-playbook, pipelining, $n_ansible tasks (startup included), per task" --runs "$runs" --per "$n_ansible" \
   --unit ms/step --cwd "$d" --setup "$close_masters" -- ansible-playbook -i hosts.ini play.yml
+
+section "SSH through the lab's bastion (127.0.0.40): $n remote \`true\` on dr-db, one after the other"
+# drplan with jump = the bastion (its shared ControlMaster) against OpenSSH's ssh -J with a
+# ControlMaster through the same bastion, already open. The same login and key, no become.
+sed "s|^\\[sites.dr.vars\\]|[sites.dr.ssh]\\njump = \"drlab@127.0.0.40:22\"\\n&|" "$REPO/lab/inventory.toml" > "$d/bastion.toml"
+sed 's/ on dc-app / on dr-db /' "$d/plan.dr" > "$d/plan-dr.dr"
+measure ssh.bastion.drplan "drplan apply -j 1 through the bastion, per step" --runs "$runs" --per "$n" --unit ms/step \
+  --cwd "$d" --setup "rm -rf state" -- "$DRPLAN" apply plan-dr.dr -i bastion.toml --yes --state-dir state -j 1
+jmux=$d/jmux.sock
+# (-J's own hop would not get the key and known_hosts given here: the same -W, spelled out)
+hop="ssh ${ssh_opts[*]} -o UserKnownHostsFile=$LAB/ssh/known_hosts -W 127.0.0.22:22 127.0.0.40"
+ssh "${ssh_opts[@]}" -o UserKnownHostsFile="$LAB/ssh/known_hosts" -o ProxyCommand="$hop" \
+  -M -S "$jmux" -o ControlPersist=yes -fN 127.0.0.22
+on_exit "ssh -S $jmux -O exit x 2>/dev/null"
+measure ssh.bastion.mux "ssh via the bastion (-W, as -J) with ControlMaster (open), per step" --runs "$runs" --per "$n" \
+  --unit ms/step -- bash -c "for ((i = 0; i < $n; i++)); do ssh -S $jmux x true || exit 1; done"
 
 # fanout NAME LABEL HOST...: one step on every HOST ("ADDRESS PORT USER KEY"), three ways.
 fanout() {

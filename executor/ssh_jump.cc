@@ -1,6 +1,10 @@
 #include "executor/ssh_jump.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <functional>
 #include <sstream>
@@ -32,6 +36,22 @@ std::string common_options(const Host& host, const SshOptions& options, const st
   return o;
 }
 
+// The shared connections' sockets live in a directory only this user can enter: a socket
+// another user planted at a guessable path in /tmp would otherwise carry our sessions.
+std::string control_dir(std::string* error) {
+  const std::string dir = "/tmp/drplan-ssh-" + std::to_string(getuid());
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    *error = "cannot create " + dir + ": " + std::strerror(errno);
+    return "";
+  }
+  struct stat st {};
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+    *error = dir + " is not a private directory of this user (owner, mode 0700, no symlink): remove it";
+    return "";
+  }
+  return dir;
+}
+
 std::string target_of(const std::string& address, int port) {
   const bool v6 = address.find(':') != std::string::npos;
   return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
@@ -55,6 +75,8 @@ std::string jump_proxy_command(const Host& host, const SshOptions& options, cons
   const std::string common = common_options(host, options, known_hosts);
   const auto& hops = host.ssh.jump;
   // Innermost first: hop 1 is dialled directly; hop k through the command of hop k-1.
+  const std::string dir = control_dir(error);
+  if (dir.empty()) return "";
   std::string proxy;
   for (size_t k = 0; k < hops.size(); ++k) {
     const JumpHop& hop = hops[k];
@@ -67,7 +89,7 @@ std::string jump_proxy_command(const Host& host, const SshOptions& options, cons
       // One connection to the last bastion for every target behind it (and every reconnect).
       std::hash<std::string> h;
       std::ostringstream path;
-      path << "/tmp/drplan-ssh-" << getuid() << "-" << std::hex << (h(common + proxy + hop.text() + hop_user(hop, host)) & 0xffffffffu);
+      path << dir << "/" << std::hex << (h(common + proxy + hop.text() + hop_user(hop, host)) & 0xffffffffu);
       cmd += " -o ControlMaster=auto -o ControlPath=" + path.str() + " -o ControlPersist=10";
     }
     const std::string user = hop_user(hop, host);

@@ -81,6 +81,8 @@ def main():
         ("local: drplan / xargs -P 8 (no DAG)", ratio(med("local.drplan"), med("local.xargs"))),
         ("chain: drplan / ninja per step", ratio(med("chain.drplan"), med("chain.ninja"))),
         ("ssh: drplan apply / transport alone per step", ratio(med("ssh.drplan"), med("ssh.transport"))),
+        ("ssh via bastion: drplan / ssh -W with ControlMaster, per step",
+         ratio(med("ssh.bastion.drplan"), med("ssh.bastion.mux"))),
         ("fan-out, all hosts: ansible / drplan", ratio(med("fanout.all.ansible"), med("fanout.all.drplan"))),
         ("fan-out, all hosts: drplan / parallel ssh", ratio(med("fanout.all.drplan"), med("fanout.all.ssh"))),
         ("fan-out, lab: ansible / drplan", ratio(med("fanout.lab.ansible"), med("fanout.lab.drplan"))),

@@ -29,7 +29,7 @@ must_fail() {
 # Earlier runs' shared bastion connections (ControlPersist) would hide the logins counted here.
 close_masters() {
   local m
-  for m in /tmp/drplan-ssh-"$(id -u)"-*; do
+  for m in /tmp/drplan-ssh-"$(id -u)"/*; do
     [[ -S $m ]] && ssh -F /dev/null -o ControlPath="$m" -O exit x >/dev/null 2>&1 || true
   done
 }
