@@ -40,13 +40,14 @@ void print_text(const CompiledPlan& p, const std::string& inventory_path, const 
                 p.inventory->name.empty() ? "" : (" (" + p.inventory->name + ")").c_str());
   if (p.inventory) {  // which hosts the plan reaches through bastions, and through which
     std::map<std::string, std::set<std::string>> via;
-    for (const auto& s : p.steps)
-      if (s.host >= 0 && !p.inventory->hosts[s.host].ssh.jump.empty())
-        via[jump_label(p.inventory->hosts[s.host])].insert(s.host_name);
-    std::set<int> shown;
-    for (const auto& s : p.steps)
-      if (s.host >= 0 && !p.inventory->hosts[s.host].ssh_config_applied.empty() && shown.insert(s.host).second)
-        std::printf("  ssh_config: %s: %s\n", s.host_name.c_str(), p.inventory->hosts[s.host].ssh_config_applied.c_str());
+    std::set<int> seen;
+    for (const auto& s : p.steps) {
+      if (s.host < 0 || !seen.insert(s.host).second) continue;
+      const Host& h = p.inventory->hosts[s.host];
+      if (!h.ssh_config_applied.empty())
+        std::printf("  ssh_config: %s: %s\n", s.host_name.c_str(), h.ssh_config_applied.c_str());
+      if (!h.ssh.jump.empty()) via[jump_label(h)].insert(s.host_name);
+    }
     for (const auto& [label, hosts] : via) {
       std::string names;
       for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;

@@ -130,7 +130,7 @@ class Reader {
     }
     unknown_keys(*t, {"user", "port", "identity", "certificate", "become", "become_user", "jump", "connect_timeout", "ssh_config"}, where);
     if (auto c = (*t)["ssh_config"].node()) {
-      if (auto b = c->value_exact<bool>()) out.ssh_config = *b ? "~/.ssh/config" : "";
+      if (auto b = c->value_exact<bool>()) out.ssh_config = *b ? expand_home("~/.ssh/config") : "";
       else if (auto s = string(*c, where + ".ssh_config")) out.ssh_config = path(*s);
     }
     if (auto c = (*t)["certificate"].node()) {
@@ -180,9 +180,7 @@ class Reader {
 
   // The host's address is an alias in an OpenSSH client config: what its entry says wins.
   void apply_ssh_config(Host& h, const std::string& where) {
-    std::string file = h.ssh.ssh_config;
-    if (file.rfind("~/", 0) == 0)
-      if (const char* home = std::getenv("HOME")) file = home + file.substr(1);
+    const std::string& file = h.ssh.ssh_config;  // ~ expanded when read
     std::ifstream in(file);
     if (!in) {
       error(h.loc, where + " reads ssh_config " + file + ", which cannot be read").help =
@@ -195,11 +193,6 @@ class Reader {
     const SshConfigEntry e = lookup_ssh_config(text.str(), alias);
     std::string note = "alias " + alias + " in " + file + ":";
     if (!e.matched) note += " no Host entry";
-    auto expand = [](std::string v) {
-      if (v.rfind("~/", 0) == 0)
-        if (const char* home = std::getenv("HOME")) v = home + v.substr(1);
-      return v;
-    };
     auto tokens = [&](const std::string& v, const char* key) {
       if (v.find('%') == std::string::npos) return false;
       error(h.loc, where + ": " + key + " '" + v + "' from " + file + " uses % tokens, which drplan does not expand");
@@ -209,7 +202,7 @@ class Reader {
     if (e.user && !tokens(*e.user, "User")) h.ssh.user = *e.user, note += " User " + *e.user;
     if (e.port) h.ssh.port = *e.port, note += " Port " + std::to_string(*e.port);
     if (e.identity && !tokens(*e.identity, "IdentityFile"))
-      h.ssh.identity = expand(*e.identity), note += " IdentityFile " + h.ssh.identity;
+      h.ssh.identity = expand_home(*e.identity), note += " IdentityFile " + h.ssh.identity;
     if (e.proxy_jump) {
       h.ssh.jump.clear();
       if (*e.proxy_jump != "none") {
@@ -597,6 +590,13 @@ std::optional<JumpHop> parse_jump_hop(std::string_view text) {
     hop.port = p;
   }
   return hop;
+}
+
+std::string expand_home(const std::string& path) {
+  if (path.rfind("~/", 0) == 0) {
+    if (const char* home = std::getenv("HOME")) return std::string(home) + path.substr(1);
+  }
+  return path;
 }
 
 bool valid_user_name(std::string_view name) {

@@ -53,6 +53,9 @@ struct SshConfig {
   std::string ssh_config;
 };
 
+/// "~/x" with $HOME in front (unchanged without HOME, or without the "~/").
+std::string expand_home(const std::string& path);
+
 /// A user name drplan passes to sudo: letters, digits, `.`, `_`, `-` (not first), `$` last.
 bool valid_user_name(std::string_view name);
 

@@ -29,7 +29,7 @@ std::string connect_hint(const std::string& why, const Host& host, const SshOpti
     return ". Nothing listens on port " + port + " there: is sshd running, and is the port right?";
   if (why.find("Timeout") != std::string::npos || why.find("timed out") != std::string::npos)
     return ". No answer within " +
-           std::to_string(host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : options.connect_timeout.count()) +
+           std::to_string(connect_timeout_seconds(host, options)) +
            " s: the host is down, a firewall drops the traffic, or it is only reachable through a bastion (jump)";
   if (why.find("unreachable") != std::string::npos || why.find("No route") != std::string::npos)
     return ". No route to it from here: check the network path (VPN, routes), or reach it through a bastion (jump)";
@@ -44,13 +44,6 @@ std::mutex& jump_mutex(const Host& host) {
   auto& m = by_chain[jump_label(host) + "\n" + host.ssh.identity];
   if (!m) m = std::make_unique<std::mutex>();
   return *m;
-}
-
-std::string expand_home(const std::string& path) {
-  if (path.rfind("~/", 0) == 0) {
-    if (const char* home = std::getenv("HOME")) return std::string(home) + path.substr(1);
-  }
-  return path;
 }
 
 std::string known_hosts_path(const SshOptions& options) {
@@ -93,7 +86,7 @@ void enable_tcp_keepalive(ssh_session session, const SshOptions& options) {
 
 bool set_options(ssh_session s, const Host& host, const SshOptions& options, const std::string& known_hosts) {
   int port = host.ssh.port;
-  long timeout = host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : static_cast<long>(options.connect_timeout.count());
+  long timeout = connect_timeout_seconds(host, options);
   int nodelay = 1;
   int process_config = 0;
   bool ok = ssh_options_set(s, SSH_OPTIONS_HOST, host.address.c_str()) == 0 &&
@@ -217,6 +210,10 @@ std::string ssh_host_label(const Host& host) {
   if (!host.ssh.user.empty()) target = host.ssh.user + "@" + target;
   if (host.name.empty()) return target;
   return "'" + host.name + "' (" + target + ")";
+}
+
+long connect_timeout_seconds(const Host& host, const SshOptions& options) {
+  return host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : static_cast<long>(options.connect_timeout.count());
 }
 
 ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshConnectError* error) {

@@ -21,6 +21,9 @@ struct SshConnectError {
 /// "name (user@address:port)" for messages.
 std::string ssh_host_label(const Host& host);
 
+/// The host's connect_timeout from the inventory, else the transport's.
+long connect_timeout_seconds(const Host& host, const SshOptions& options);
+
 /// Connects, verifies the host key and authenticates. Returns a connected session in
 /// blocking mode, or nullptr with `error` filled.
 ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshConnectError* error);

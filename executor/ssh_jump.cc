@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "compiler/shell_quote.h"
+#include "executor/ssh_connect.h"
 
 namespace drplan {
 namespace {
@@ -22,15 +23,11 @@ std::string common_options(const Host& host, const SshOptions& options, const st
   std::string o = "-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=";
   o += options.accept_new_host_keys ? "accept-new" : "yes";
   o += " -o UserKnownHostsFile=" + shell_quote(known_hosts) + " -o GlobalKnownHostsFile=/dev/null";
-  o += " -o ConnectTimeout=" +
-       std::to_string(host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : options.connect_timeout.count());
+  o += " -o ConnectTimeout=" + std::to_string(connect_timeout_seconds(host, options));
   o += " -o ServerAliveInterval=" + std::to_string(options.keepalive_interval.count()) + " -o ServerAliveCountMax=3";
   o += " -o LogLevel=ERROR";
   if (!host.ssh.identity.empty()) {
-    std::string id = host.ssh.identity;
-    if (id.rfind("~/", 0) == 0)
-      if (const char* home = std::getenv("HOME")) id = home + id.substr(1);
-    o += " -o IdentitiesOnly=yes -i " + shell_quote(id);
+    o += " -o IdentitiesOnly=yes -i " + shell_quote(expand_home(host.ssh.identity));
   }
   if (!host.ssh.certificate.empty()) o += " -o CertificateFile=" + shell_quote(host.ssh.certificate);
   return o;

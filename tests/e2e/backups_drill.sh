@@ -20,10 +20,7 @@ expect_ok "and the test backup, which unzips" grep -q "Test backup (backup_reada
 
 step "no backup after Backup Now: the drill fails at its deadline"
 rm -rf "$state/runs"
-status=0
-"$DRPLAN" apply plans/backups.dr -i lab/inventory.toml --yes --state-dir "$state" --set backup_timeout=4s \
-  > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
-cat "$E2E_LAST_OUTPUT"
+drplan_status apply plans/backups.dr -i lab/inventory.toml --yes --state-dir "$state" --set backup_timeout=4s
 [[ $status -ne 0 ]] || fail "the drill passed without a new backup"
 expect_ok "the wait for the backup is what failed" grep -q "FAILED backup_made" "$E2E_LAST_OUTPUT"
 finish

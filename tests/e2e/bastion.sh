@@ -21,9 +21,7 @@ PLAN
 count() { grep -c "$1" "$log" || true; }
 # must_fail INVENTORY STATE WHY: the plan's run fails (output shown and in $E2E_LAST_OUTPUT).
 must_fail() {
-  local status=0
-  "$DRPLAN" apply "$state/b.dr" -i "$1" --yes --state-dir "$2" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
-  cat "$E2E_LAST_OUTPUT"
+  drplan_status apply "$state/b.dr" -i "$1" --yes --state-dir "$2"
   [[ $status -ne 0 ]] || fail "the run passed $3"
 }
 # Earlier runs' shared bastion connections (ControlPersist) would hide the logins counted here.

@@ -26,8 +26,7 @@ action_plan() {
 }
 # try_apply PLAN: applies it as ops, its exit status in $status, its output in $E2E_LAST_OUTPUT.
 try_apply() {
-  status=0
-  "$DRPLAN" apply "$1" -i "$inv" --yes --state-dir "$work/state" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
+  drplan_status apply "$1" -i "$inv" --yes --state-dir "$work/state"
 }
 
 step "commands and secrets run as drlab through sudo, not as ops"
@@ -56,7 +55,6 @@ step "a sudo rule that needs a password: a clear error at once, the command neve
 action_plan "$work/root.dr" dr-db "touch $work/ran-as-root" 'become_user = "root"' 'timeout = 60s'
 start=$SECONDS
 try_apply "$work/root.dr"
-cat "$E2E_LAST_OUTPUT"
 [[ $status -ne 0 ]] || fail "the run succeeded without the rights"
 ((SECONDS - start < 20)) || fail "sudo's refusal took $((SECONDS - start)) s"
 expect_ok "the error names the host and the user" grep -q "sudo on dr-db did not run the command as 'root'" "$E2E_LAST_OUTPUT"

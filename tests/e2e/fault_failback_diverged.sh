@@ -25,10 +25,7 @@ step "the failback counts them and stops at the gate (every other gate approved)
 gates=$(grep -E '^\s*gate ' plans/failback.dr | awk '{ print $2 }' | grep -vx accept_discard)
 approve=()
 for g in $gates; do approve+=(--approve "$g"); done
-status=0
-"$DRPLAN" apply plans/failback.dr -i lab/inventory.toml --state-dir "$state" "${approve[@]}" \
-  > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
-cat "$E2E_LAST_OUTPUT"
+drplan_status apply plans/failback.dr -i lab/inventory.toml --state-dir "$state" "${approve[@]}"
 expect_eq "the failback stops (exit 1)" "$status" 1
 n=$(sed -n 's/.*dc_diverged: \([0-9][0-9]*\) transactions (\([0-9]*\) bytes of WAL).*/\1/p' "$E2E_LAST_OUTPUT" | head -n1)
 [[ -n $n && $n -ge 5 ]] || fail "the count of discarded transactions is missing or below 5: '$n'"

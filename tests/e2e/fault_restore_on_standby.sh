@@ -11,10 +11,7 @@ zip=$(lab backup)
 dbs_before=$(lab sql dr "select string_agg(datname, ',' order by datname) from pg_database")
 
 step "restore at dr (a standby), every gate approved"
-status=0
-"$DRPLAN" apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dr --set "backup=$zip" \
-  > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
-cat "$E2E_LAST_OUTPUT"
+drplan_status apply plans/restore.dr -i lab/inventory.toml --yes --state-dir "$state" --set site=dr --set "backup=$zip"
 [[ $status -ne 0 ]] || fail "the restore ran on a standby"
 expect_ok "the role check is what refused it" grep -q "FAILED db_is_primary on dr-db" "$E2E_LAST_OUTPUT"
 expect_ok "and it says why" grep -q "not a primary: a standby" "$E2E_LAST_OUTPUT"

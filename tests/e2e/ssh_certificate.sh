@@ -21,9 +21,7 @@ plan cert_login {
 }
 PLAN
 try() {  # INVENTORY STATE
-  status=0
-  "$DRPLAN" apply "$state/c.dr" -i "$1" --yes --state-dir "$2" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
-  cat "$E2E_LAST_OUTPUT"
+  drplan_status apply "$state/c.dr" -i "$1" --yes --state-dir "$2"
 }
 
 step "with the certificate: dr-app (trusts the CA) lets it in, dr-db refuses and says why"

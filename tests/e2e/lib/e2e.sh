@@ -57,6 +57,14 @@ run_drplan() {
   fi
 }
 
+# drplan_status ARGS...: runs drplan without a terminal; its output shown and kept in
+# $E2E_LAST_OUTPUT, its exit status in $status (for runs that are meant to fail).
+drplan_status() {
+  status=0
+  "$DRPLAN" "$@" > "$E2E_LAST_OUTPUT" 2>&1 < /dev/null || status=$?
+  cat "$E2E_LAST_OUTPUT"
+}
+
 # The last output is kept after a failure (fail exits before this), for the post-mortem.
 finish() {
   rm -f "$E2E_LAST_OUTPUT"
