@@ -56,7 +56,7 @@ measure ssh.ansible "ansible-playbook, pipelining, $n_ansible tasks (startup inc
   --unit ms/step --cwd "$d" --setup "$close_masters" -- ansible-playbook -i hosts.ini play.yml
 
 section "SSH through the lab's bastion (127.0.0.40): $n remote \`true\` on dr-db, one after the other"
-# drplan with jump = the bastion (its shared ControlMaster) against OpenSSH's ssh -J with a
+# drplan with jump = the bastion (one in-process session to it) against OpenSSH's ssh -J with a
 # ControlMaster through the same bastion, already open. The same login and key, no become.
 sed "s|^\\[sites.dr.vars\\]|[sites.dr.ssh]\\njump = \"drlab@127.0.0.40:22\"\\n&|" "$REPO/lab/inventory.toml" > "$d/bastion.toml"
 sed 's/ on dc-app / on dr-db /' "$d/plan.dr" > "$d/plan-dr.dr"

@@ -6,11 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <map>
-#include <memory>
 #include <mutex>
-#include <sstream>
 
 #include "executor/ssh_jump.h"
 
@@ -34,16 +30,6 @@ std::string connect_hint(const std::string& why, const Host& host, const SshOpti
   if (why.find("unreachable") != std::string::npos || why.find("No route") != std::string::npos)
     return ". No route to it from here: check the network path (VPN, routes), or reach it through a bastion (jump)";
   return "";
-}
-
-// One lock per bastion chain (see ssh_open_session).
-std::mutex& jump_mutex(const Host& host) {
-  static std::mutex mu;
-  static std::map<std::string, std::unique_ptr<std::mutex>> by_chain;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& m = by_chain[jump_label(host) + "\n" + host.ssh.identity];
-  if (!m) m = std::make_unique<std::mutex>();
-  return *m;
 }
 
 std::string known_hosts_path(const SshOptions& options) {
@@ -216,66 +202,42 @@ long connect_timeout_seconds(const Host& host, const SshOptions& options) {
   return host.ssh.connect_timeout > 0 ? host.ssh.connect_timeout : static_cast<long>(options.connect_timeout.count());
 }
 
-ssh_session ssh_open_session(const Host& host, const SshOptions& options, SshConnectError* error) {
+ssh_session ssh_open_session(const Host& host, const SshOptions& options, JumpTunnels& tunnels,
+                             SshConnectError* error) {
+  *error = {};
+  int fd = -1;
+  if (!host.ssh.jump.empty() && (fd = tunnels.open(host, options, error)) < 0) return nullptr;
+  return ssh_open_session_over(host, options, fd, error);
+}
+
+ssh_session ssh_open_session_over(const Host& host, const SshOptions& options, int fd, SshConnectError* error) {
   *error = {};
   const std::string known_hosts = known_hosts_path(options);
   ssh_session s = ssh_new();
   if (s == nullptr) {
+    if (fd >= 0) close(fd);
     error->message = "out of memory creating an SSH session";
     return nullptr;
   }
-  if (!set_options(s, host, options, known_hosts)) {
+  if (!set_options(s, host, options, known_hosts) || (fd >= 0 && ssh_options_set(s, SSH_OPTIONS_FD, &fd) != 0)) {
+    if (fd >= 0) close(fd);
     error->message = "invalid SSH options for " + ssh_host_label(host) + ": " + ssh_get_error(s);
     ssh_free(s);
     return nullptr;
   }
-  std::string errfile;  // the bastions' ssh writes its errors here
-  if (!host.ssh.jump.empty()) {
-    char name[] = "/tmp/drplan-jump-XXXXXX";
-    const int fd = mkstemp(name);
-    if (fd >= 0) close(fd);
-    errfile = name;
-    std::string why;
-    const std::string cmd = jump_proxy_command(host, options, known_hosts, errfile, &why);
-    if (cmd.empty() || ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, cmd.c_str()) != 0) {
-      error->message = why.empty() ? "cannot set the proxy command for " + ssh_host_label(host) : why;
-      unlink(errfile.c_str());
-      ssh_free(s);
-      return nullptr;
-    }
-  }
-  bool connected;
-  {
-    // The first connection through a bastion starts the shared ControlMaster; the others
-    // wait for it instead of each opening their own.
-    std::unique_lock<std::mutex> lock(jump_mutex(host), std::defer_lock);
-    if (!errfile.empty()) lock.lock();
-    connected = ssh_connect(s) == SSH_OK;
-  }
-  if (!connected) {
-    if (!errfile.empty()) {
-      std::ifstream in(errfile);
-      std::stringstream text;
-      text << in.rdbuf();
-      const JumpFailure f = jump_failure(text.str());
-      error->message = "cannot reach " + ssh_host_label(host) + " through " + jump_label(host) + ": " + f.reason;
-      error->transient = f.transient;
-      unlink(errfile.c_str());
-    } else {
-      const std::string why = ssh_get_error(s);
-      error->message = "cannot connect to " + ssh_host_label(host) + ": " + why + connect_hint(why, host, options);
-      error->transient = true;
-    }
+  if (ssh_connect(s) != SSH_OK) {  // from here on the session owns `fd`
+    const std::string why = ssh_get_error(s);
+    error->message = "cannot connect to " + ssh_host_label(host) + ": " + why + (fd < 0 ? connect_hint(why, host, options) : "");
+    error->transient = true;
     ssh_free(s);
     return nullptr;
   }
-  if (!errfile.empty()) unlink(errfile.c_str());  // the proxy keeps writing to it, unnamed
   if (!verify_host_key(s, host, options, known_hosts, error) || !authenticate(s, host, error)) {
     ssh_disconnect(s);
     ssh_free(s);
     return nullptr;
   }
-  enable_tcp_keepalive(s, options);
+  if (fd < 0) enable_tcp_keepalive(s, options);
   return s;
 }
 

@@ -1,9 +1,13 @@
 #pragma once
-// Reaching a host through bastions (jump hosts). The chain is dialled by OpenSSH's client as
-// libssh's ProxyCommand: each hop's host key is checked by it against the same known_hosts
-// file and with the same strictness as the target's (which libssh still checks itself), and
-// the last bastion's connection is a ControlMaster that every target behind it shares.
-// docs/architecture.md says why this and not direct-tcpip channels in process.
+// Reaching a host through bastions (jump hosts), in process. Each bastion of a chain gets one
+// libssh session, shared by every target behind it; every target connection is a
+// direct-tcpip channel on it, and a pump thread per bastion session copies bytes between
+// those channels and socketpairs whose other ends are the target sessions' sockets
+// (SSH_OPTIONS_FD). Every hop's host key is checked like the target's, against the same
+// known_hosts. docs/architecture.md says why this and not OpenSSH's `ssh -W`.
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "compiler/inventory.h"
@@ -11,22 +15,32 @@
 
 namespace drplan {
 
+struct SshConnectError;
+
 /// "bastion ops@10.0.0.5:22" or "bastions a:22, b:22" for messages; empty without a jump.
 std::string jump_label(const Host& host);
 
-/// The ProxyCommand that connects stdin/stdout to `host`'s SSH port through its bastions,
-/// its stderr appended to `errfile`. Empty with `error` set when a value cannot be used
-/// (libssh expands '%' in it).
-std::string jump_proxy_command(const Host& host, const SshOptions& options, const std::string& known_hosts,
-                               const std::string& errfile, std::string* error);
+/// The bastion sessions of one SSH transport, by chain.
+class JumpTunnels {
+ public:
+  JumpTunnels();
+  ~JumpTunnels();
+  JumpTunnels(const JumpTunnels&) = delete;
+  JumpTunnels& operator=(const JumpTunnels&) = delete;
 
-/// What went wrong on the way, from the proxy's stderr: the last line that says something,
-/// and whether retrying later may help (refused, unreachable) or the operator must act (host
-/// key, authentication).
-struct JumpFailure {
-  std::string reason;
-  bool transient = true;
+  /// A connected stream socket to `host`'s SSH port through its bastions, owned by the
+  /// caller; -1 with `error` ("cannot reach X through bastion Y: ...") when a hop fails.
+  /// Connects (or reconnects) the bastions on the way as needed.
+  int open(const Host& host, const SshOptions& options, SshConnectError* error);
+
+  class Tunnel;
+
+ private:
+  int forward(const Host& host, size_t depth, const std::string& address, int port, const SshOptions& options,
+              SshConnectError* error);
+
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Tunnel>> tunnels_;
 };
-JumpFailure jump_failure(const std::string& proxy_stderr);
 
 }  // namespace drplan

@@ -19,6 +19,7 @@
 #include "executor/become.h"
 #include "executor/output_buffer.h"
 #include "executor/ssh_connect.h"
+#include "executor/ssh_jump.h"
 
 namespace drplan {
 namespace {
@@ -172,7 +173,8 @@ bool session_alive(ssh_session s) {
 /// One host: its session, the thread that owns it, and the channel semaphore.
 class HostConnection {
  public:
-  HostConnection(Host host, const SshOptions& options) : host_(std::move(host)), options_(options) {
+  HostConnection(Host host, const SshOptions& options, JumpTunnels& tunnels)
+      : host_(std::move(host)), options_(options), tunnels_(tunnels) {
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     event_ = ssh_event_new();
     ssh_event_add_fd(event_, wake_fd_, POLLIN, on_wake, nullptr);
@@ -217,6 +219,7 @@ class HostConnection {
 
   const Host host_;
   const SshOptions& options_;
+  JumpTunnels& tunnels_;
   int wake_fd_ = -1;
   ssh_event event_ = nullptr;
   std::thread thread_;
@@ -342,7 +345,7 @@ int HostConnection::poll_timeout_ms() const {
 bool HostConnection::ensure_session(std::vector<Job*>& jobs) {
   if (session_ != nullptr) return true;
   SshConnectError error;
-  session_ = ssh_open_session(host_, options_, &error);
+  session_ = ssh_open_session(host_, options_, tunnels_, &error);
   if (session_ == nullptr) {
     spdlog::debug("ssh {}: {}", host_.name, error.message);
     for (Job* job : jobs) finish(job, error.message, error.transient);
@@ -568,7 +571,8 @@ void HostConnection::drop_connection(const std::string& reason) {
   session_ = nullptr;
 }
 
-SshTransport::SshTransport(SshOptions options) : options_(std::move(options)) {}
+SshTransport::SshTransport(SshOptions options)
+    : options_(std::move(options)), tunnels_(std::make_unique<JumpTunnels>()) {}
 
 SshTransport::~SshTransport() { shutdown(); }
 
@@ -577,7 +581,7 @@ HostConnection& SshTransport::connection_for(const Host& host) {
                           "\n" + host.ssh.identity;
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = hosts_[key];
-  if (!slot) slot = std::make_unique<HostConnection>(host, options_);
+  if (!slot) slot = std::make_unique<HostConnection>(host, options_, *tunnels_);
   return *slot;
 }
 

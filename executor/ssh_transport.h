@@ -47,6 +47,7 @@ struct SshOptions {
 };
 
 class HostConnection;
+class JumpTunnels;
 
 /// Transport over SSH. Thread-safe; see the file comment for the design.
 class SshTransport : public Transport {
@@ -67,6 +68,7 @@ class SshTransport : public Transport {
   HostConnection& connection_for(const Host& host);
 
   SshOptions options_;
+  std::unique_ptr<JumpTunnels> tunnels_;  // outlives hosts_: their sessions run through it
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<HostConnection>> hosts_;
 };
