@@ -39,6 +39,16 @@ expect_eq "the bastion forwarded to dr-db" "$(( $(count "target 127.0.0.22 port 
 expect_eq "and to dr-app" "$(( $(count "target 127.0.0.21 port 22") - to_app ))" 1
 expect_eq "over one bastion login" "$(( $(count "Accepted publickey for ops") - logins ))" 1
 
+step "a chain of two hops: the bastion, then dr-app, to dr-db"
+sed 's|^jump = .*|jump = ["ops@127.0.0.40:22", "drlab@127.0.0.21:22"]|' "$inv" > "$state/chain.toml"
+grep -q '^jump = \["ops@127.0.0.40:22", "drlab@127.0.0.21:22"\]' "$state/chain.toml" || fail "no jump line to rewrite in $inv"
+to_app=$(count "target 127.0.0.21 port 22")
+to_db=$(count "target 127.0.0.22 port 22")
+run_drplan apply "$state/b.dr" -i "$state/chain.toml" --yes --state-dir "$state/s6"
+expect_ok "dr-db answered through the chain" grep -q "on_dr_db: dr-db as drlab" "$E2E_LAST_OUTPUT"
+expect_eq "the bastion forwarded only to the second hop" "$(( $(count "target 127.0.0.22 port 22") - to_db ))" 0
+expect_ok "which it reached" test "$(( $(count "target 127.0.0.21 port 22") - to_app ))" -ge 1
+
 step "the bastion's connection cut mid-command: the idempotent step reconnects through it"
 cat > "$state/cut.dr" <<'PLAN'
 plan cut_bastion {
