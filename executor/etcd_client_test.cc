@@ -152,10 +152,11 @@ std::string free_address() {
   return "";
 }
 
-class EtcdLive : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (access("/usr/bin/etcd", X_OK) != 0) return;
+/// One etcd member on a free loopback address with a scratch data directory; killed (and the
+/// directory removed) when destroyed, and by the kernel if the test process dies first.
+class EtcdMember {
+ public:
+  EtcdMember() {
     const std::string ip = free_address();
     char tmpl[] = "/tmp/drplan-etcd-XXXXXX";
     if (ip.empty() || !mkdtemp(tmpl)) return;
@@ -164,7 +165,7 @@ class EtcdLive : public ::testing::Test {
     const std::string peer = "http://" + ip + ":2380", log = dir_ + "/etcd.log";
     pid_ = fork();
     if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test, even one that crashes
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       setpgid(0, 0);
       if (!freopen(log.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
       execl("/usr/bin/etcd", "etcd", "--name", "t", "--data-dir", (dir_ + "/data").c_str(), "--listen-client-urls",
@@ -181,17 +182,41 @@ class EtcdLive : public ::testing::Test {
       if (!ready_) std::this_thread::sleep_for(100ms);
     }
   }
-  static void TearDownTestSuite() {
+  ~EtcdMember() {
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    pid_ = -1, ready_ = false, dir_.clear();
+  }
+  EtcdMember(const EtcdMember&) = delete;
+  EtcdMember& operator=(const EtcdMember&) = delete;
+  bool ready() const { return ready_; }
+  const std::string& url() const { return url_; }
+  std::string log() const { return dir_ + "/etcd.log"; }
+
+ private:
+  pid_t pid_ = -1;
+  bool ready_ = false;
+  std::string dir_, url_;
+};
+
+bool have_etcd() { return access("/usr/bin/etcd", X_OK) == 0; }
+
+/// One member for the suite (each test uses its own keys).
+class EtcdLive : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (have_etcd()) member_ = new EtcdMember;
+  }
+  static void TearDownTestSuite() {
+    delete member_;
+    member_ = nullptr;
   }
   void SetUp() override {
-    if (access("/usr/bin/etcd", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/etcd (apt-get install etcd-server)";
-    ASSERT_TRUE(ready_) << "etcd did not start; its log: " << dir_ << "/etcd.log";
+    if (!have_etcd()) GTEST_SKIP() << "no /usr/bin/etcd (apt-get install etcd-server)";
+    ASSERT_TRUE(member_->ready()) << "etcd did not start; its log: " << member_->log();
+    url_ = member_->url();
   }
   Client client() { return Client(at({url_})); }
   /// The key's entry (create_revision 0 when it does not exist).
@@ -201,9 +226,8 @@ class EtcdLive : public ::testing::Test {
     EXPECT_TRUE(c.range(key, &kvs, &error)) << error;
     return kvs.empty() ? KeyValue{} : kvs[0];
   }
-  static inline pid_t pid_ = -1;
-  static inline bool ready_ = false;
-  static inline std::string dir_, url_;
+  static inline EtcdMember* member_ = nullptr;
+  std::string url_;
 };
 
 /// Create-if-absent of `key` = `holder` under `lease`; the failure branch reads the key.
@@ -310,6 +334,29 @@ TEST_F(EtcdLive, ADeadEndpointIsSkipped) {
   std::string error;
   ASSERT_TRUE(c.put("/f", "1", 0, &error)) << error;
   EXPECT_EQ(get(c, "/f").value, "1");
+}
+
+TEST(EtcdAuth, AUserGetsATokenAndWrongPasswordsAreRefused) {
+  if (!have_etcd() || access("/usr/bin/etcdctl", X_OK) != 0) GTEST_SKIP() << "no etcd/etcdctl";
+  EtcdMember member;
+  ASSERT_TRUE(member.ready()) << member.log();
+  const std::string ctl = "ETCDCTL_API=3 /usr/bin/etcdctl --endpoints=" + member.url() + " ";
+  ASSERT_EQ(std::system((ctl + "user add root:s3cret >/dev/null 2>&1 && " + ctl + "auth enable >/dev/null 2>&1").c_str()), 0);
+  ClientOptions options = at({member.url()});
+  std::string error;
+  std::vector<KeyValue> kvs;
+  EXPECT_FALSE(Client(options).range("k", &kvs, &error)) << "auth is on: no token, no answer";
+  EXPECT_EQ(error, "etcd: etcdserver: user name is empty");
+  options.user = "root";
+  options.password = "wrong";
+  EXPECT_FALSE(Client(options).put("k", "v", 0, &error));
+  EXPECT_EQ(error, "etcd: etcdserver: authentication failed, invalid user ID or password");
+  options.password = "s3cret";
+  Client c(options);
+  ASSERT_TRUE(c.put("k", "v", 0, &error)) << error;
+  ASSERT_TRUE(c.range("k", &kvs, &error)) << error;
+  ASSERT_EQ(kvs.size(), 1u);
+  EXPECT_EQ(kvs[0].value, "v");
 }
 
 }  // namespace
