@@ -13,6 +13,11 @@ ADDR[bastion]=127.0.0.40
 PG_PORT=5432
 SERVICES=(ft-main-server ft-analytics-server ft-plugins-server)
 declare -A SVC_PORT=([ft-main-server]=8080 [ft-analytics-server]=8081 [ft-plugins-server]=8082)
+# The shared-state etcd cluster (lab/etcd): one member per site and a witness, so either site
+# alone still has a majority with the witness. Client port 2379, peer port 2380.
+ETCD_MEMBERS=(dc dr witness)
+declare -A ETCD_ADDR=([dc]=127.0.0.13 [dr]=127.0.0.23 [witness]=127.0.0.33)
+ETCD_BIN=/usr/bin/etcd
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 host_site() { echo "${1%%-*}"; }
@@ -67,16 +72,18 @@ sshd_kill() {
   fi
   rm -f "$pidf"
 }
-# svc_kill HOST UNIT [SIGNAL]: stop a stand-in service by pidfile, keeping its .wanted marker.
-svc_kill() {
-  local pidf=$LAB/hosts/$1/run/$2.pid pid
-  if pid_alive "$pidf"; then
-    pid=$(head -n1 "$pidf"); kill -"${3:-TERM}" "$pid" 2>/dev/null || true
+# pidfile_kill PIDFILE SIGNAL: signal its process, kill -9 it if still alive after 5 s, remove PIDFILE.
+pidfile_kill() {
+  local pid
+  if pid_alive "$1"; then
+    pid=$(head -n1 "$1"); kill -"$2" "$pid" 2>/dev/null || true
     for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidf"
+  rm -f "$1"
 }
+# svc_kill HOST UNIT [SIGNAL]: stop a stand-in service by pidfile, keeping its .wanted marker.
+svc_kill() { pidfile_kill "$LAB/hosts/$1/run/$2.pid" "${3:-TERM}"; }
 named_up() { pid_alive "$LAB/dns/named.pid"; }
 named_start() {
   named_up && return 0
@@ -94,4 +101,39 @@ named_stop() {
     pid=$(head -n1 "$LAB/dns/named.pid"); kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
   fi
+}
+
+# ---- etcd members (lab/etcd, outage, recover): $LAB/etcd/<member>/ data, .log, .pid ----
+etcd_url() { echo "http://${ETCD_ADDR[$1]}:$2"; }   # MEMBER PORT
+etcd_ok() { [[ -n ${ETCD_ADDR[$1]:-} ]] || die "unknown etcd member '$1' (expected: ${ETCD_MEMBERS[*]})"; }
+etcd_up() { pid_alive "$LAB/etcd/$1.pid"; }
+# etcd_answer MEMBER: the member's /v3/maintenance/status reply (empty if it does not answer in 2 s).
+etcd_answer() { curl -s --max-time 2 -X POST -d '{}' "$(etcd_url "$1" 2379)/v3/maintenance/status" 2>/dev/null || true; }
+# etcd_start MEMBER: start it as user etcd (no-op if running). The initial-cluster flags only
+# matter on the first start; later starts rejoin from the data directory.
+etcd_start() {
+  local m=$1 d=$LAB/etcd peers="" p
+  etcd_up "$m" && return 0
+  for p in "${ETCD_MEMBERS[@]}"; do peers+="${peers:+,}$p=$(etcd_url "$p" 2380)"; done
+  install -d -m 755 "$d"
+  install -d -m 700 -o etcd -g etcd "$d/$m"
+  setsid setpriv --reuid etcd --regid etcd --init-groups "$ETCD_BIN" --name "$m" --data-dir "$d/$m" \
+    --listen-client-urls "$(etcd_url "$m" 2379)" --advertise-client-urls "$(etcd_url "$m" 2379)" \
+    --listen-peer-urls "$(etcd_url "$m" 2380)" --initial-advertise-peer-urls "$(etcd_url "$m" 2380)" \
+    --initial-cluster "$peers" --initial-cluster-token drplan-lab --initial-cluster-state new \
+    --logger zap --log-outputs stderr >>"$d/$m.log" 2>&1 </dev/null &
+  echo $! > "$d/$m.pid"
+}
+# etcd_stop MEMBER [SIGNAL]: TERM (or SIGNAL, e.g. KILL for a power loss), KILL after 5 s.
+etcd_stop() { pidfile_kill "$LAB/etcd/$1.pid" "${2:-TERM}"; }
+# etcd_healthy MEMBER: a linearizable read through it succeeds, i.e. the cluster has quorum.
+etcd_healthy() { ETCDCTL_API=3 etcdctl --endpoints="$(etcd_url "$1" 2379)" --dial-timeout=1s --command-timeout=2s endpoint health >/dev/null 2>&1; }
+# etcd_wait MEMBER...: until each answers with quorum, at most 20 s, else die naming its log.
+etcd_wait() {
+  local m end=$((SECONDS + 20))
+  for m in "$@"; do
+    while ((SECONDS < end)) && etcd_up "$m"; do etcd_healthy "$m" && continue 2; sleep 0.3; done
+    tail -n 5 "$LAB/etcd/$m.log" >&2
+    die "member $m ($(etcd_url "$m" 2379)) has no quorum after 20 s (log: $LAB/etcd/$m.log)"
+  done
 }
