@@ -3,7 +3,8 @@
 #include <filesystem>
 
 #include "cli/commands.h"
-#include "executor/journal.h"
+#include "executor/journal_records.h"
+#include "executor/state_store.h"
 #include "executor/terminal.h"
 
 namespace drplan::cli {
@@ -29,100 +30,116 @@ std::string seconds(long long ms) {
   return buf;
 }
 
+
+// One line of `drplan log` for record `r` of kind `Rec`.
+void print(const records::Record& r, const records::RunStart& x) {
+  std::printf("%s  %s %s of plan %s by %s@%s (pid %lld)\n         plan digest %s, inventory digest %s\n", r.ts.c_str(),
+              x.resume ? "RESUME" : "START", x.run.c_str(), x.plan.c_str(), x.user.c_str(), x.host.c_str(), x.pid,
+              x.plan_digest.substr(0, 16).c_str(), x.inventory_digest.substr(0, 16).c_str());
+}
+void print(const records::Record& r, const records::StepStart& x) {
+  std::printf("%s  start  %s on %s (attempt %d)\n", r.ts.c_str(), x.step.c_str(), x.host.c_str(), x.attempt);
+}
+void print(const records::Record& r, const records::StepEnd& x) {
+  std::printf("%s  %-6s %s%s%s\n", r.ts.c_str(), x.status.c_str(), x.step.c_str(),
+              x.duration_ms ? (" (" + seconds(*x.duration_ms) + ")").c_str() : "",
+              x.reason ? (": " + visible_controls(*x.reason)).c_str() : "");
+  if (x.result && x.result->stderr_tail && x.status == "failed")
+    std::printf("         stderr: %s\n", visible_controls(*x.result->stderr_tail, true).c_str());
+}
+void print(const records::Record& r, const records::GateDecision& x) {
+  std::printf("%s  gate   %s %s by %s (%s)\n", r.ts.c_str(), x.step.c_str(), x.decision.c_str(), x.by.c_str(),
+              x.how.c_str());
+}
+void print(const records::Record& r, const records::StepRetry& x) {
+  std::printf("%s  retry  %s after attempt %d: %s\n", r.ts.c_str(), x.step.c_str(), x.attempt,
+              visible_controls(x.reason).c_str());
+}
+void print(const records::Record& r, const records::RollbackEnd& x) {
+  std::printf("%s  %s %s\n", r.ts.c_str(), x.ok ? "undone" : "ROLLBACK FAILED", x.step.c_str());
+}
+void print(const records::Record& r, const records::NoReturnDecision& x) {
+  std::printf("%s  %s at %s (point of no return)%s\n", r.ts.c_str(),
+              x.decision == "cross" ? "rollback crossed" : "rollback stopped", x.step.c_str(),
+              x.by.empty() ? "" : (" by " + x.by).c_str());
+}
+void print(const records::Record& r, const records::RollbackStop& x) {
+  std::printf("%s  rollback stopped at %s (point of no return)\n", r.ts.c_str(), x.step.c_str());
+}
+void print(const records::Record& r, const records::Interrupt& x) {
+  if (x.hangup)
+    std::printf("%s  interrupted (the terminal hung up; nothing rolled back)\n", r.ts.c_str());
+  else
+    std::printf("%s  interrupted (Ctrl-C #%d)\n", r.ts.c_str(), x.presses);
+}
+void print(const records::Record& r, const records::RunEnd& x) {
+  std::printf("%s  END    %s after %s\n", r.ts.c_str(), x.status.c_str(), seconds(x.duration_ms.value_or(0)).c_str());
+}
+// Every other kind: its type and step.
+template <typename Rec>
+void print(const records::Record& r, const Rec& x) {
+  std::string step;
+  if constexpr (requires { x.step; }) step = x.step;
+  std::printf("%s  %s %s\n", r.ts.c_str(), r.type.c_str(), step.c_str());
+}
+
 }  // namespace
 
 int run_runs(const RunsOptions& o) {
   std::string dir = state_dir_of(o.state_dir, o.inventory);
-  auto runs = list_runs(dir);
+  LocalStateStore store(dir, default_lock_dir());
+  auto runs = store.list_runs();
   if (runs.empty()) {
     std::printf("no runs in %s\n", dir.c_str());
     return 0;
   }
   std::printf("%-48s %-12s %-26s %-12s %s\n", "run", "plan", "started", "status", "by");
-  for (const auto& r : runs) {
+  for (const auto& id : runs) {
     std::vector<std::string> problems;
-    auto records = read_journal(r + "/journal.jsonl", nullptr, &problems);
+    auto records = records::read_records(store.read_run(id, nullptr, &problems));
     warn_about(problems);
     if (records.empty()) continue;
-    const auto& first = records.front();
     std::string status = "interrupted (no end record)";
     for (const auto& rec : records)
-      if (rec.value("type", "") == "run_end") status = rec.value("status", "?") + " in " + seconds(rec.value("duration_ms", 0LL));
-      else if (rec.value("type", "") == "run_resume") status = "resumed, unfinished";
-    std::printf("%-48s %-12s %-26s %-12s %s@%s\n", fs::path(r).filename().c_str(), first.value("plan", "?").c_str(),
-                first.value("ts", "?").c_str(), status.c_str(), first.value("user", "?").c_str(),
-                first.value("host", "?").c_str());
+      if (const auto* end = std::get_if<records::RunEnd>(&rec.body))
+        status = (end->status.empty() ? "?" : end->status) + " in " + seconds(end->duration_ms.value_or(0));
+      else if (rec.type == "run_resume")
+        status = "resumed, unfinished";
+    const auto* first = std::get_if<records::RunStart>(&records.front().body);
+    const records::RunStart none;
+    const records::RunStart& start = first ? *first : none;
+    auto known = [](const std::string& s) { return s.empty() ? std::string("?") : s; };
+    std::printf("%-48s %-12s %-26s %-12s %s@%s\n", id.c_str(), known(start.plan).c_str(),
+                known(records.front().ts).c_str(), status.c_str(), known(start.user).c_str(), known(start.host).c_str());
   }
   return 0;
 }
 
 int run_log(const LogOptions& o) {
   std::string dir = state_dir_of(o.state_dir, o.inventory);
-  std::string run_dir;
-  if (o.run.empty()) {
-    auto runs = list_runs(dir);
+  LocalStateStore store(dir, default_lock_dir());
+  std::string run = o.run;
+  if (run.empty()) {
+    auto runs = store.list_runs();
     if (runs.empty()) {
       std::fprintf(stderr, "drplan: error: no runs in %s\n", dir.c_str());
       return 2;
     }
-    run_dir = runs.back();
-  } else {
-    run_dir = fs::is_directory(o.run) ? o.run : dir + "/runs/" + o.run;
+    run = runs.back();
   }
   int torn = 0;
   std::vector<std::string> problems;
-  auto records = read_journal(run_dir + "/journal.jsonl", &torn, &problems);
+  auto raw = store.read_run(run, &torn, &problems);
   warn_about(problems);
-  if (records.empty()) {
-    std::fprintf(stderr, "drplan: error: no journal in %s\n", run_dir.c_str());
+  if (raw.empty()) {
+    std::fprintf(stderr, "drplan: error: no journal in %s\n", store.run_location(run).c_str());
     return 2;
   }
   if (o.format == "json") {
-    for (const auto& r : records) std::printf("%s\n", r.dump().c_str());
+    for (const auto& r : raw) std::printf("%s\n", r.dump().c_str());
     return 0;
   }
-  for (const auto& r : records) {
-    std::string type = r.value("type", "");
-    std::string ts = r.value("ts", "");
-    std::string step = r.value("step", "");
-    if (type == "run_start" || type == "run_resume") {
-      std::printf("%s  %s %s of plan %s by %s@%s (pid %d)\n         plan digest %s, inventory digest %s\n", ts.c_str(),
-                  type == "run_start" ? "START" : "RESUME", r.value("run", "").c_str(), r.value("plan", "").c_str(),
-                  r.value("user", "").c_str(), r.value("host", "").c_str(), r.value("pid", 0),
-                  r.value("plan_digest", "").substr(0, 16).c_str(), r.value("inventory_digest", "").substr(0, 16).c_str());
-    } else if (type == "step_start") {
-      std::printf("%s  start  %s on %s (attempt %d)\n", ts.c_str(), step.c_str(), r.value("host", "").c_str(),
-                  r.value("attempt", 1));
-    } else if (type == "step_end") {
-      std::printf("%s  %-6s %s%s%s\n", ts.c_str(), r.value("status", "").c_str(), step.c_str(),
-                  r.contains("duration_ms") ? (" (" + seconds(r.value("duration_ms", 0LL)) + ")").c_str() : "",
-                  r.contains("reason") ? (": " + visible_controls(r.value("reason", ""))).c_str() : "");
-      if (r.contains("result") && r["result"].contains("stderr_tail") && r.value("status", "") == "failed")
-        std::printf("         stderr: %s\n", visible_controls(r["result"].value("stderr_tail", ""), true).c_str());
-    } else if (type == "gate") {
-      std::printf("%s  gate   %s %s by %s (%s)\n", ts.c_str(), step.c_str(), r.value("decision", "").c_str(),
-                  r.value("by", "").c_str(), r.value("how", "").c_str());
-    } else if (type == "step_retry") {
-      std::printf("%s  retry  %s after attempt %d: %s\n", ts.c_str(), step.c_str(), r.value("attempt", 0),
-                  visible_controls(r.value("reason", "")).c_str());
-    } else if (type == "rollback_end") {
-      std::printf("%s  %s %s\n", ts.c_str(), r.value("ok", false) ? "undone" : "ROLLBACK FAILED", step.c_str());
-    } else if (type == "no_return_decision" || type == "rollback_stop") {
-      std::printf("%s  %s at %s (point of no return)%s\n", ts.c_str(),
-                  r.value("decision", "stop") == "cross" ? "rollback crossed" : "rollback stopped", step.c_str(),
-                  r.contains("by") ? (" by " + r.value("by", "")).c_str() : "");
-    } else if (type == "interrupt") {
-      if (r.value("hangup", false))
-        std::printf("%s  interrupted (the terminal hung up; nothing rolled back)\n", ts.c_str());
-      else
-        std::printf("%s  interrupted (Ctrl-C #%d)\n", ts.c_str(), r.value("presses", 1));
-    } else if (type == "run_end") {
-      std::printf("%s  END    %s after %s\n", ts.c_str(), r.value("status", "").c_str(),
-                  seconds(r.value("duration_ms", 0LL)).c_str());
-    } else {
-      std::printf("%s  %s %s\n", ts.c_str(), type.c_str(), step.c_str());
-    }
-  }
+  for (const auto& r : records::read_records(raw)) std::visit([&](const auto& x) { print(r, x); }, r.body);
   if (torn) std::printf("(%d torn or unreadable line%s skipped)\n", torn, torn == 1 ? "" : "s");
   return 0;
 }

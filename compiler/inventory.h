@@ -113,7 +113,4 @@ std::optional<Inventory> load_inventory(SourceManager& sm, const std::string& pa
 /// Same, from text already registered in `sm` as `file`.
 std::optional<Inventory> parse_inventory(SourceManager& sm, int file, DiagnosticEngine& diags);
 
-/// Reads a secret's value; on failure returns nullopt and fills `error` (never the value).
-std::optional<std::string> read_secret(const SecretRef& ref, std::string* error);
-
 }  // namespace drplan

@@ -225,25 +225,6 @@ TEST(Inventory, SecretsMustBeReferences) {
   EXPECT_EQ(p.diags.all()[0].help.find("hunter2"), std::string::npos);
 }
 
-TEST(Inventory, ReadsSecretsFromEnvAndFiles) {
-  SecretRef env{"pg", "DRPLAN_TEST_SECRET_ENV", "", {}};
-  std::string err;
-  ::unsetenv("DRPLAN_TEST_SECRET_ENV");
-  EXPECT_FALSE(read_secret(env, &err));
-  EXPECT_EQ(err, "secret 'pg': environment variable DRPLAN_TEST_SECRET_ENV is not set");
-  ::setenv("DRPLAN_TEST_SECRET_ENV", "s3cret", 1);
-  EXPECT_EQ(read_secret(env, &err).value_or(""), "s3cret");
-  ::unsetenv("DRPLAN_TEST_SECRET_ENV");
-
-  std::string path = ::testing::TempDir() + "drplan_secret_test";
-  std::ofstream(path) << "from-file\n\n";
-  SecretRef file{"key", "", path, {}};
-  EXPECT_EQ(read_secret(file, &err).value_or(""), "from-file");  // trailing newlines dropped
-  std::remove(path.c_str());
-  EXPECT_FALSE(read_secret(file, &err));
-  EXPECT_EQ(err.find("from-file"), std::string::npos);
-}
-
 // TOML's \u0000 makes a NUL, which a command, an address or a path would end at.
 TEST(Inventory, NulCharactersAreRefusedInEveryKeyAndString) {
   Parsed p(R"([sites.dc]
@@ -261,16 +242,6 @@ data_dir = "/data\u0000_old"
             "5:16: NUL character in a string [E0601]\n"
             "7:12: NUL character in a string [E0601]\n"
             "8:1: NUL character in a key [E0601]\n");
-}
-
-TEST(Inventory, ASecretFileWithANulIsRefused) {
-  std::string path = ::testing::TempDir() + "drplan_secret_nul_test";
-  std::ofstream(path) << std::string("pass\0word\n", 10);
-  SecretRef file{"key", "", path, {}};
-  std::string err;
-  EXPECT_FALSE(read_secret(file, &err));
-  EXPECT_EQ(err, "secret 'key': " + path + " holds a NUL byte; a secret must be text");
-  std::remove(path.c_str());
 }
 
 // toml++ 3.3 asserts on these (a debug build aborted; with NDEBUG under clang, undefined

@@ -151,15 +151,4 @@ std::vector<nlohmann::json> parse_journal(std::string_view text, const std::stri
   return out;
 }
 
-std::vector<std::string> list_runs(const std::string& state_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path runs = fs::path(state_dir) / "runs";
-  if (!fs::is_directory(runs, ec)) return out;
-  for (const auto& e : fs::directory_iterator(runs, ec))
-    if (e.is_directory() && fs::exists(e.path() / "journal.jsonl", ec)) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 }  // namespace drplan

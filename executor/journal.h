@@ -56,7 +56,4 @@ std::string iso_time(long long ms);
 /// Creates a directory and its parents with mode 0700 (existing ones are left alone).
 bool make_private_dir(const std::string& path, std::string* error);
 
-/// Run directories under `state_dir`/runs, oldest first.
-std::vector<std::string> list_runs(const std::string& state_dir);
-
 }  // namespace drplan

@@ -61,9 +61,16 @@ void RunLock::release() {
   path_.clear();
 }
 
+nlohmann::json lock_holder(const std::string& run_id) {
+  return {{"pid", getpid()}, {"user", current_user()}, {"host", current_host()}, {"started", iso_time(now_ms())},
+          {"run", run_id}};
+}
+
 bool RunLock::acquire(const std::string& path, const std::string& run_id, std::string* message, std::string* note) {
-  const nlohmann::json me = {{"pid", getpid()}, {"user", current_user()}, {"host", current_host()},
-                             {"started", iso_time(now_ms())}, {"run", run_id}};
+  return acquire_as(path, lock_holder(run_id), message, note);
+}
+
+bool RunLock::acquire_as(const std::string& path, const nlohmann::json& me, std::string* message, std::string* note) {
   const std::string busy = "another drplan apply of this plan and inventory is running: ";
   for (int attempt = 0; attempt < 10; ++attempt) {
     bool created = true;

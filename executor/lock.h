@@ -6,7 +6,12 @@
 // (never unlinked and recreated, so two contenders cannot both win).
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace drplan {
+
+/// Who holds a lock: pid, user, host, start time and run id.
+nlohmann::json lock_holder(const std::string& run_id);
 
 class RunLock {
  public:
@@ -17,6 +22,8 @@ class RunLock {
   /// Takes the lock at `path`; on refusal `message` says who holds it. `note` reports a
   /// stale lock that was taken over.
   bool acquire(const std::string& path, const std::string& run_id, std::string* message, std::string* note);
+  /// The same with the holder's description (lock_holder) written into the lock file.
+  bool acquire_as(const std::string& path, const nlohmann::json& holder, std::string* message, std::string* note);
   /// Removes the lock file and lets go of it.
   void release();
 

@@ -50,7 +50,7 @@ bool has_kind(const nlohmann::json& v, Kind k) {
   return false;
 }
 
-// Fields of journal records (executor/scheduler.cc, cli/cmd_apply.cc) and of lock files
+// Fields of journal records (executor/journal_records.h) and of lock files
 // (executor/lock.cc).
 const std::map<std::string, Kind>& record_kinds() {
   static const std::map<std::string, Kind> kinds = {

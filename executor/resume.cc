@@ -16,71 +16,76 @@ bool load_resume_point(const std::string& run_dir, const CompiledPlan& plan, Res
   return resume_point_from(records, plan, out, error);
 }
 
-bool resume_point_from(const std::vector<nlohmann::json>& records, const CompiledPlan& plan, ResumePoint& out,
+bool resume_point_from(const std::vector<nlohmann::json>& journal, const CompiledPlan& plan, ResumePoint& out,
                        std::string* error) {
-  if (records.empty() || records.front().value("type", "") != "run_start") {
+  const auto all = records::read_records(journal);
+  const auto* first = all.empty() || all.front().type != "run_start"
+                          ? nullptr : std::get_if<records::RunStart>(&all.front().body);
+  if (!first) {
     *error = "no readable journal in " + out.run_dir;
     return false;
   }
-  out.run_start = records.front();
+  out.run_start = *first;
   std::map<std::string, int> index;
   for (const auto& s : plan.steps) index[s.id] = s.index;
   out.steps.assign(plan.steps.size(), StepRun{});
   std::set<int> started, ended, cut_short, undoing;
   std::map<int, EarlierAttempt> last_command;  // per step: its newest command's token
   size_t sequence = 0;
-  // Killed half-way (timeout, Ctrl-C, a dropped connection): it may or may not have taken
-  // effect, exactly like a command whose end was never written.
-  auto killed = [](const nlohmann::json& r) {
-    const auto& res = r.contains("result") && r["result"].is_object() ? r["result"] : nlohmann::json::object();
-    return res.value("timed_out", false) || res.value("cancelled", false) || res.value("connection_lost", false) ||
-           res.contains("signal");
+  auto step_of = [&](const std::string& id) {
+    auto it = index.find(id);
+    return it == index.end() ? -1 : it->second;
   };
-  for (const auto& r : records) {
-    std::string type = r.value("type", "");
-    auto it = index.find(r.value("step", ""));
-    if (it == index.end()) continue;
-    int i = it->second;
-    StepRun& st = out.steps[i];
-    if ((type == "step_start" || type == "rollback_start") && r.contains("token") && r["token"].is_string() &&
-        !r["token"].get<std::string>().empty()) {
-      const auto& ts = r.contains("ts_ms") ? r["ts_ms"] : nlohmann::json();
-      last_command[i] = {i, r["token"].get<std::string>(), ts.is_number_integer() ? ts.get<long long>() : 0,
-                         type == "rollback_start"};
-    }
-    if (type == "step_start") {
+  // The newest command of step `i`, by its token (a command, not a wait or a gate).
+  auto note_command = [&](int i, const std::optional<std::string>& token, long long ts_ms, bool rollback) {
+    if (token && !token->empty()) last_command[i] = {i, *token, ts_ms, rollback};
+  };
+  for (const auto& rec : all) {
+    if (const auto* r = std::get_if<records::StepStart>(&rec.body)) {
+      const int i = step_of(r->step);
+      if (i < 0) continue;
+      note_command(i, r->token, rec.ts_ms, false);
       started.insert(i);
       ended.erase(i);
       undoing.erase(i);  // running again: its new end decides, not an earlier one
-      st = StepRun{};
-    } else if (type == "step_end") {
+      out.steps[i] = StepRun{};
+    } else if (const auto* r = std::get_if<records::StepEnd>(&rec.body)) {
+      const int i = step_of(r->step);
+      if (i < 0) continue;
+      StepRun& st = out.steps[i];
       ended.insert(i);
-      std::string status = r.value("status", "");
+      const std::string& status = r->status;
       st.status = status == "ok" ? StepStatus::Succeeded : status == "warned" ? StepStatus::Warned
                   : status == "skipped" ? StepStatus::Skipped : StepStatus::Pending;
       // An unknown outcome (journaled as such) is unfinished: idempotent, it reruns; else
-      // the operator decides (--assume-done after checking, or --rerun).
-      // An action whose run succeeded and whose verify failed did change the world: like
-      // an unknown outcome, it is not rerun silently unless idempotent.
-      const bool ran = plan.steps[i].kind == StepKind::Action && r.contains("result") && r["result"].is_object() &&
-                       r["result"].contains("exit") &&
-                       r["result"]["exit"].is_number_integer() && r["result"]["exit"].get<int>() == 0;
-      if ((status == "failed" && (killed(r) || ran)) || status == "unknown")
+      // the operator decides (--assume-done after checking, or --rerun). Killed half-way
+      // (timeout, Ctrl-C, a dropped connection), it may or may not have taken effect,
+      // exactly like a command whose end was never written. An action whose run succeeded
+      // and whose verify failed did change the world: like an unknown outcome, it is not
+      // rerun silently unless idempotent.
+      const bool killed = r->result && r->result->killed();
+      const bool ran = plan.steps[i].kind == StepKind::Action && r->result && r->result->exit == 0;
+      if ((status == "failed" && (killed || ran)) || status == "unknown")
         cut_short.insert(i);
       else
         cut_short.erase(i);
-      st.output = r.value("output", "");
-      st.reason = r.value("reason", "");
+      st.output = r->output.value_or("");
+      st.reason = r->reason.value_or("");
       st.from_journal = satisfied(st.status);
       st.completion = static_cast<long long>(sequence++);  // keeps the rollback order across resumes
-    } else if (type == "rollback_start") {
+    } else if (const auto* r = std::get_if<records::RollbackStart>(&rec.body)) {
+      const int i = step_of(r->step);
+      if (i < 0) continue;
+      note_command(i, r->token, rec.ts_ms, true);
       undoing.insert(i);
-    } else if (type == "rollback_end") {
+    } else if (const auto* r = std::get_if<records::RollbackEnd>(&rec.body)) {
+      const int i = step_of(r->step);
+      if (i < 0) continue;
       undoing.erase(i);
-      if (r.value("ok", false)) {
-        st = StepRun{};  // undone: it has to run again
+      if (r->ok) {
+        out.steps[i] = StepRun{};  // undone: it has to run again
         cut_short.erase(i);
-      } else if (killed(r)) {
+      } else if (r->result && r->result->killed()) {
         undoing.insert(i);  // half undone, as if the rollback never ended
       }                     // a rollback that ran and failed leaves the action done
     }
@@ -134,22 +139,13 @@ std::vector<int> revalidate_guards(const CompiledPlan& plan, std::vector<StepRun
   return reset;
 }
 
-std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan) {
+std::string digest_changes(const records::RunStart& run_start, const CompiledPlan& plan) {
   std::string changes;
-  if (run_start.value("plan_digest", "") != plan.plan_digest)
+  if (run_start.plan_digest != plan.plan_digest)
     changes += "the plan (or a module it uses) changed since the run started";
-  if (run_start.value("inventory_digest", "") != plan.inventory_digest)
+  if (run_start.inventory_digest != plan.inventory_digest)
     changes += std::string(changes.empty() ? "" : "; ") + "the inventory changed since the run started";
   return changes;
-}
-
-std::string latest_run(const std::string& state_dir, const std::string& plan_name) {
-  auto runs = list_runs(state_dir);
-  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-    auto records = read_journal((std::filesystem::path(*it) / "journal.jsonl").string());
-    if (!records.empty() && records.front().value("plan", "") == plan_name) return *it;
-  }
-  return "";
 }
 
 }  // namespace drplan

@@ -10,13 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/plan_ir.h"
+#include "executor/journal_records.h"
 #include "executor/run_state.h"
 
 namespace drplan {
 
 struct ResumePoint {
   std::string run_dir;
-  nlohmann::json run_start;         ///< the run's first record
+  records::RunStart run_start;      ///< the run's first record
   std::vector<StepRun> steps;       ///< per plan step: done ones marked, the rest Pending
   std::vector<int> unfinished;      ///< started and never ended, or killed half-way (timeout, cancel, lost connection)
   std::vector<int> half_rolled_back;  ///< among `unfinished`: done, then a rollback began and never finished
@@ -38,9 +39,6 @@ bool resume_point_from(const std::vector<nlohmann::json>& records, const Compile
 std::vector<int> revalidate_guards(const CompiledPlan& plan, std::vector<StepRun>& steps);
 
 /// Describes digest differences between the journal's run and the plan compiled now ("" if none).
-std::string digest_changes(const nlohmann::json& run_start, const CompiledPlan& plan);
-
-/// The newest run directory of `plan_name` under `state_dir`, or "".
-std::string latest_run(const std::string& state_dir, const std::string& plan_name);
+std::string digest_changes(const records::RunStart& run_start, const CompiledPlan& plan);
 
 }  // namespace drplan

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "executor/journal.h"
+#include "executor/resume_policy.h"
 #include "tests/test_dir.h"
 
 namespace drplan {
@@ -46,6 +47,7 @@ class ResumeTest : public ::testing::Test {
 nlohmann::json start_of(const std::string& plan = "p") {
   return {{"type", "run_start"}, {"plan", plan}, {"plan_digest", "pd"}, {"inventory_digest", "id"}};
 }
+records::RunStart start_record() { return std::get<records::RunStart>(records::read_record(start_of()).body); }
 nlohmann::json started(const std::string& s) { return {{"type", "step_start"}, {"step", s}}; }
 nlohmann::json ended(const std::string& s, const std::string& status, const std::string& output = "") {
   nlohmann::json j = {{"type", "step_end"}, {"step", s}, {"status", status}};
@@ -220,19 +222,20 @@ TEST_F(ResumeTest, NoJournalIsAnError) {
 
 TEST_F(ResumeTest, DigestChangesAreNamed) {
   CompiledPlan plan = plan_of({"a"});
-  EXPECT_EQ(digest_changes(start_of(), plan), "");
+  EXPECT_EQ(digest_changes(start_record(), plan), "");
   plan.plan_digest = "changed";
-  EXPECT_EQ(digest_changes(start_of(), plan), "the plan (or a module it uses) changed since the run started");
+  EXPECT_EQ(digest_changes(start_record(), plan), "the plan (or a module it uses) changed since the run started");
   plan.inventory_digest = "changed";
-  EXPECT_NE(digest_changes(start_of(), plan).find("; the inventory changed"), std::string::npos);
+  EXPECT_NE(digest_changes(start_record(), plan).find("; the inventory changed"), std::string::npos);
 }
 
 TEST_F(ResumeTest, LatestRunPicksTheNewestOfThePlan) {
   write("20240101-000000-p-1", {start_of("p")});
   write("20240102-000000-p-2", {start_of("p")});
   write("20240103-000000-q-3", {start_of("q")});
-  EXPECT_EQ(fs::path(latest_run(dir_.string(), "p")).filename(), "20240102-000000-p-2");
-  EXPECT_EQ(latest_run(dir_.string(), "none"), "");
+  LocalStateStore store(dir_.string(), (dir_ / "locks").string());
+  EXPECT_EQ(latest_run(store, "p"), "20240102-000000-p-2");
+  EXPECT_EQ(latest_run(store, "none"), "");
 }
 
 TEST_F(ResumeTest, WronglyTypedFieldsDoNotStopAResume) {
@@ -250,7 +253,8 @@ TEST_F(ResumeTest, WronglyTypedFieldsDoNotStopAResume) {
   EXPECT_EQ(rp.steps[0].status, StepStatus::Succeeded) << "a rollback_end without a readable ok undid nothing";
   EXPECT_EQ(rp.steps[0].output, "v1");
   EXPECT_EQ(rp.unfinished, std::vector<int>{1});
-  EXPECT_EQ(rp.run_start["sets"]["to"], "1");
+  ASSERT_TRUE(rp.run_start.sets);
+  EXPECT_EQ((*rp.run_start.sets)["to"], "1");
   EXPECT_EQ(rp.problems.size(), 5u);
   EXPECT_NE(rp.problems.at(0).find("journal.jsonl:1: field 'sets.to'"), std::string::npos) << rp.problems.at(0);
 }

@@ -17,20 +17,22 @@ constexpr Millis kUntimed{600000};
 using Clock = std::chrono::steady_clock;
 
 // Output tails are cut from longer streams: a secret the cut runs through is masked too.
-nlohmann::json result_json(const ExecResult& r, const Masker* m) {
+records::CommandResult result_record(const ExecResult& r, const Masker* m) {
   auto mask = [&](const std::string& s) { return m ? m->mask(s) : s; };
   auto tail = [&](const std::string& s) {
     if (s.size() <= 4096) return mask(s);
     return m ? m->mask(std::string_view(s).substr(s.size() - 4096), Masker::kCutAtStart) : s.substr(s.size() - 4096);
   };
-  nlohmann::json j = {{"exit", r.exit_code}, {"duration_ms", r.duration.count()}};
-  if (!r.signal.empty()) j["signal"] = r.signal;
-  if (r.timed_out) j["timed_out"] = true;
-  if (r.cancelled) j["cancelled"] = true;
-  if (r.connection_lost) j["connection_lost"] = true;
-  if (!r.error.empty()) j["error"] = mask(r.error);
-  if (!r.stdout_text.empty()) j["stdout_tail"] = tail(r.stdout_text);
-  if (!r.stderr_text.empty()) j["stderr_tail"] = tail(r.stderr_text);
+  records::CommandResult j;
+  j.exit = r.exit_code;
+  j.duration_ms = r.duration.count();
+  if (!r.signal.empty()) j.signal = r.signal;
+  j.timed_out = r.timed_out;
+  j.cancelled = r.cancelled;
+  j.connection_lost = r.connection_lost;
+  if (!r.error.empty()) j.error = mask(r.error);
+  if (!r.stdout_text.empty()) j.stdout_tail = tail(r.stdout_text);
+  if (!r.stderr_text.empty()) j.stderr_tail = tail(r.stderr_text);
   return j;
 }
 
@@ -65,16 +67,12 @@ Scheduler::Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hook
   for (const auto& s : plan_.steps) by_id_[s.id] = s.index;
 }
 
-bool Scheduler::journal(nlohmann::json record) {
-  return !hooks_.journal || hooks_.journal->append(std::move(record));
-}
-
 // Nothing runs unless its start is on disk: a crash must never hide a command that ran.
 StepRun Scheduler::not_journaled(const StepInstance& s) const {
   StepRun r;
   r.status = StepStatus::Failed;
   r.reason = "not started: cannot write the journal" +
-             (hooks_.journal ? " (" + hooks_.journal->path() + ")" : std::string());
+             (hooks_.store ? " (" + hooks_.store->journal_name() + ")" : std::string());
   return r;
 }
 
@@ -133,8 +131,7 @@ Settled Scheduler::settle(const StepInstance& s, const std::string& token, Milli
                                                       " for it to end, then stopping it (--earlier kill: at once)"));
                                      });
   static const char* const kNames[] = {"none", "ended", "stopped", "survived", "unknown"};
-  journal({{"type", "earlier_process"}, {"step", s.id}, {"token", token}, {"found", kNames[static_cast<int>(r.kind)]},
-           {"pid", r.pid}, {"detail", r.detail}});
+  journal(records::EarlierProcess{s.id, token, kNames[static_cast<int>(r.kind)], r.pid, r.detail});
   if (r.kind != Settled::Kind::None) hooks_.display->note(s.id + " on " + s.host_name + ": " + r.detail);
   return r;
 }
@@ -179,8 +176,7 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
   for (int attempt = 1; attempt <= budget; ++attempt) {
     r.attempts = attempt;
     const std::string token = next_token(s, "run", attempt);
-    if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", step_kind_name(s.kind)}, {"host", s.host_name},
-                  {"attempt", attempt}, {"token", token}}))
+    if (!journal(records::StepStart{s.id, step_kind_name(s.kind), s.host_name, attempt, token}))
       return not_journaled(s);
     hooks_.display->started(s, attempt);
     r.result = exec(s, job.command, job.env, s.timeout, false, token);
@@ -204,7 +200,7 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
     const bool lost = s.kind == StepKind::Action && r.result.outcome_unknown();
     if (lost) {
       unknown = why + "; outcome unknown";
-      journal({{"type", "step_unknown"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}});
+      journal(records::StepUnknown{s.id, attempt, why});
     }
     // Verify after a success, and after an unknown outcome: it is how drplan learns which.
     if ((why.empty() || lost) && !job.verify.empty()) {
@@ -243,7 +239,7 @@ StepRun Scheduler::run_command_step(const Job& job, const StepInstance& s) {
       }
     }
     if (attempt >= budget) break;
-    journal({{"type", "step_retry"}, {"step", s.id}, {"attempt", attempt}, {"reason", why}, {"backoff_ms", backoff.count()}});
+    journal(records::StepRetry{s.id, attempt, why, backoff.count()});
     hooks_.display->note(s.id + ": " + why + "; retrying in " + format_duration(backoff.count()));
     if (!sleep_interruptibly(backoff)) break;
     backoff = next_retry_delay(backoff, first_backoff);
@@ -268,7 +264,7 @@ StepRun Scheduler::run_wait(const Job& job, const StepInstance& s) {
   auto deadline = Clock::now() + (s.timeout.count() ? s.timeout : Millis(300000));
   Millis every = s.every.count() ? s.every : Millis(2000);
   Millis interval = every;
-  if (!journal({{"type", "step_start"}, {"step", s.id}, {"kind", "wait"}, {"host", s.host_name}, {"attempt", 1}}))
+  if (!journal(records::StepStart{s.id, "wait", s.host_name, 1, std::nullopt}))
     return not_journaled(s);
   hooks_.display->started(s, 1);
   for (int attempt = 1;; ++attempt) {
@@ -301,15 +297,14 @@ StepRun Scheduler::execute(const Job& job) {
   const StepInstance& s = plan_.steps[job.step];
   long long started = now_ms();
   StepRun r;
-  if (s.kind == StepKind::Gate && !journal({{"type", "step_start"}, {"step", s.id}, {"kind", "gate"}, {"host", "local"},
-                                            {"attempt", 1}})) {
+  if (s.kind == StepKind::Gate && !journal(records::StepStart{s.id, "gate", "local", 1, std::nullopt})) {
     r = not_journaled(s);
   } else if (s.kind == StepKind::Gate) {
     hooks_.display->started(s, 1);
     hooks_.display->pause();
     GateDecision d = hooks_.prompter->decide(s);
-    const bool recorded = journal({{"type", "gate"}, {"step", s.id}, {"ask", s.ask},
-                                   {"decision", d.approved ? "approved" : "rejected"}, {"by", d.by}, {"how", d.how}});
+    const bool recorded =
+        journal(records::GateDecision{s.id, s.ask, d.approved ? "approved" : "rejected", d.by, d.how});
     // An approval that is not on record does not count.
     if (!recorded) d.approved = false;
     r.status = d.approved ? StepStatus::Succeeded : StepStatus::Failed;
@@ -325,14 +320,17 @@ StepRun Scheduler::execute(const Job& job) {
   }
   r.started_ms = started;
   r.ended_ms = now_ms();
-  nlohmann::json end = {{"type", "step_end"}, {"step", s.id}, {"status", status_name(r.status)}, {"attempts", r.attempts},
-                        {"duration_ms", r.ended_ms - r.started_ms}};
-  if (s.kind != StepKind::Gate) end["result"] = result_json(r.result, hooks_.masker);
-  if (!r.reason.empty()) end["reason"] = r.reason;
+  records::StepEnd end;
+  end.step = s.id;
+  end.status = status_name(r.status);
+  end.attempts = r.attempts;
+  end.duration_ms = r.ended_ms - r.started_ms;
+  if (s.kind != StepKind::Gate) end.result = result_record(r.result, hooks_.masker);
+  if (!r.reason.empty()) end.reason = r.reason;
   const unsigned cut = r.result.stdout_text.size() >= kOutputCap ? Masker::kCutAtStart : Masker::kWhole;
   std::string out = hooks_.masker ? hooks_.masker->mask(r.output, cut) : r.output;
-  if (!out.empty()) end["output"] = out.size() > 65536 ? out.substr(out.size() - 65536) : out;
-  journal(std::move(end));
+  if (!out.empty()) end.output = out.size() > 65536 ? out.substr(out.size() - 65536) : out;
+  journal(end);
   return r;
 }
 
@@ -369,7 +367,11 @@ void Scheduler::skip(int i, std::string reason) {
   r.reason = std::move(reason);
   r.started_ms = r.ended_ms = now_ms();
   if (plan_.steps[i].kind != StepKind::Barrier) {
-    journal({{"type", "step_end"}, {"step", plan_.steps[i].id}, {"status", "skipped"}, {"reason", r.reason}});
+    records::StepEnd end;
+    end.step = plan_.steps[i].id;
+    end.status = "skipped";
+    end.reason = r.reason;
+    journal(end);
     hooks_.display->finished(plan_.steps[i], r);
   }
   complete(i, std::move(r));
@@ -380,7 +382,11 @@ void Scheduler::refuse(int i, std::string reason) {
   r.status = StepStatus::Failed;
   r.reason = std::move(reason);
   r.started_ms = r.ended_ms = now_ms();
-  journal({{"type", "step_end"}, {"step", plan_.steps[i].id}, {"status", "failed"}, {"reason", r.reason}});
+  records::StepEnd end;
+  end.step = plan_.steps[i].id;
+  end.status = "failed";
+  end.reason = r.reason;
+  journal(end);
   complete(i, std::move(r));
 }
 
@@ -450,6 +456,16 @@ void Scheduler::complete(int i, StepRun r) {
     if (--state_[d].remaining_deps == 0 && state_[d].status == StepStatus::Pending) ready_.push_back(d);
 }
 
+// A store that lost the run's lock (a remote one whose lease expired) may see another
+// apply take over: nothing new starts. The step about to start fails without running,
+// as when its start cannot be journaled, so the failure and rollback policy apply.
+bool Scheduler::lock_still_held(int i) {
+  std::string why;
+  if (!hooks_.store || hooks_.store->lock_held(&why)) return true;
+  refuse(i, "not started: the run lost its lock" + (why.empty() ? std::string() : " (" + why + ")"));
+  return false;
+}
+
 void Scheduler::dispatch() {
   if (stopping_) return;
   std::sort(ready_.begin(), ready_.end());
@@ -461,6 +477,7 @@ void Scheduler::dispatch() {
       continue;
     }
     ready_.erase(ready_.begin() + static_cast<long>(k));
+    if (needs_worker && !lock_still_held(i)) return;
     start(i);  // may complete at once (barriers, skips) and add to ready_
     std::sort(ready_.begin(), ready_.end());
     k = 0;
@@ -478,8 +495,7 @@ bool Scheduler::cross_point_of_no_return(const StepInstance& s, size_t left) {
           ": automatic rollback stops before it. Undo it and the " + std::to_string(left - 1) +
           " action(s) completed before it anyway?",
       false);
-  journal({{"type", "no_return_decision"}, {"step", s.id}, {"decision", go ? "cross" : "stop"},
-           {"by", current_operator()}});
+  journal(records::NoReturnDecision{s.id, go ? "cross" : "stop", current_operator()});
   return go;
 }
 
@@ -519,7 +535,7 @@ void Scheduler::rollback(RunOutcome& out) {
     // work without them would be a decision nobody made.
     out.rollback_declined = true;
     out.not_rolled_back = done;
-    journal({{"type", "rollback_skipped"}, {"reason", "the terminal hung up; resume with --resume"}});
+    journal(records::RollbackSkipped{"the terminal hung up; resume with --resume"});
     return;
   }
   OnFailure policy = opt_.on_failure ? *opt_.on_failure : plan_.on_failure;
@@ -534,11 +550,11 @@ void Scheduler::rollback(RunOutcome& out) {
   if (!go) {
     out.rollback_declined = true;
     out.not_rolled_back = done;
-    journal({{"type", "rollback_skipped"}, {"reason", "on_failure = stop or declined"}});
+    journal(records::RollbackSkipped{"on_failure = stop or declined"});
     return;
   }
   hooks_.display->note("rolling back " + std::to_string(done.size()) + " completed action(s), newest first");
-  journal({{"type", "rollback_begin"}, {"actions", done.size()}});
+  journal(records::RollbackBegin{static_cast<long long>(done.size())});
   for (size_t k = 0; k < done.size(); ++k) {
     const StepInstance& s = plan_.steps[done[k]];
     if (state_[s.index].status == StepStatus::Unknown) {
@@ -548,7 +564,7 @@ void Scheduler::rollback(RunOutcome& out) {
         out.not_rolled_back.assign(done.begin() + static_cast<long>(k), done.end());
         hooks_.display->note("rollback stops at " + s.id + ": a point of no return whose outcome is unknown; it and "
                              "everything before it stay as they are");
-        journal({{"type", "rollback_stop"}, {"step", s.id}, {"reason", "point of no return, outcome unknown"}});
+        journal(records::RollbackStop{s.id, "point of no return, outcome unknown"});
         break;
       }
       out.not_rolled_back.push_back(s.index);  // its rollback could undo what never happened
@@ -556,7 +572,7 @@ void Scheduler::rollback(RunOutcome& out) {
     }
     if (kept[s.index]) {
       out.kept.push_back(s.index);
-      journal({{"type", "rollback_keep"}, {"step", s.id}, {"reason", "a step that depends on it is still in effect"}});
+      journal(records::RollbackKeep{s.id, "a step that depends on it is still in effect"});
       hooks_.display->note("kept " + s.id + ": a step that depends on it is still in effect");
       continue;
     }
@@ -566,7 +582,7 @@ void Scheduler::rollback(RunOutcome& out) {
       hooks_.display->note("rollback stops at " + s.id + ": a point of no return" +
                            (s.rollback_none_reason.empty() ? "" : " (" + s.rollback_none_reason + ")") +
                            "; it and everything before it stay as they are");
-      journal({{"type", "rollback_stop"}, {"step", s.id}, {"reason", "point of no return"}});
+      journal(records::RollbackStop{s.id, "point of no return"});
       break;
     }
     if (s.rollback.empty()) {
@@ -581,7 +597,7 @@ void Scheduler::rollback(RunOutcome& out) {
       continue;
     }
     const std::string token = next_token(s, "rollback", 1);
-    if (!journal({{"type", "rollback_start"}, {"step", s.id}, {"host", s.host_name}, {"token", token}})) {
+    if (!journal(records::RollbackStart{s.id, s.host_name, token})) {
       out.rollbacks.push_back({s.index, false, not_journaled(s).reason});
       continue;
     }
@@ -589,15 +605,14 @@ void Scheduler::rollback(RunOutcome& out) {
     cancel_.cancelled = false;
     ExecResult r = exec(s, cmd, secret_env(s.rollback, hooks_.secrets), rollback_timeout(s), false, token);
     RollbackEntry e{s.index, r.ok(), r.ok() ? "" : failure_words(r), r.stdout_text + r.stderr_text};
-    nlohmann::json rec = {{"type", "rollback_end"}, {"step", s.id}, {"ok", e.ok}, {"result", result_json(r, hooks_.masker)}};
-    journal(rec);
+    journal(records::RollbackEnd{s.id, e.ok, result_record(r, hooks_.masker)});
     hooks_.display->note(std::string(e.ok ? "rolled back " : "ROLLBACK FAILED ") + s.id + (e.ok ? "" : ": " + e.error));
     out.rollbacks.push_back(e);
     // A failed undo leaves the step in effect: what it depends on must stay too (DNS still
     // points at DR, so DR's services keep running).
     if (!e.ok) keep_dependencies(s.index, kept);
   }
-  journal({{"type", "rollback_end_all"}});
+  journal(records::RollbackEndAll{});
 }
 
 RunOutcome Scheduler::run(std::vector<StepRun> initial) {
@@ -649,18 +664,18 @@ RunOutcome Scheduler::run(std::vector<StepRun> initial) {
           stopping_ = true;
           hooks_.display->note("the terminal hung up: no new steps will start; waiting for " +
                                std::to_string(running_) + " running step(s); nothing will be rolled back");
-          journal({{"type", "interrupt"}, {"presses", seen_presses}, {"hangup", true}});
+          journal(records::Interrupt{seen_presses, true});
         }
       } else if (seen_presses == 1) {
         stopping_ = true;
         hooks_.display->note("interrupted: no new steps will start; waiting for " + std::to_string(running_) +
                              " running step(s). Press Ctrl-C again to terminate them.");
-        journal({{"type", "interrupt"}, {"presses", 1}});
+        journal(records::Interrupt{1, false});
       } else {
         cancel_.cancelled = true;
         work_cv_.notify_all();
         hooks_.display->note("terminating the running steps");
-        journal({{"type", "interrupt"}, {"presses", seen_presses}});
+        journal(records::Interrupt{seen_presses, false});
       }
     }
     dispatch();

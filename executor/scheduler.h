@@ -16,8 +16,10 @@
 #include "executor/display.h"
 #include "executor/gates.h"
 #include "executor/journal.h"
+#include "executor/journal_records.h"
 #include "executor/mask.h"
 #include "executor/run_state.h"
+#include "executor/state_store.h"
 #include "executor/transport.h"
 
 namespace drplan {
@@ -35,7 +37,10 @@ struct RunHooks {
   Transport* transport = nullptr;
   GatePrompter* prompter = nullptr;
   Display* display = nullptr;
-  JournalWriter* journal = nullptr;  ///< may be null (tests)
+  /// The run's journal (open) and lock; may be null (tests). Before each new step the
+  /// scheduler asks whether the lock is still held: if not, nothing new starts and the
+  /// run fails as if that step had failed (rollback policy as usual).
+  StateStore* store = nullptr;
   const Masker* masker = nullptr;
   std::map<std::string, std::string> secrets;                     ///< name -> value
   std::vector<std::pair<std::string, std::string>> local_env;      ///< DRPLAN_* for local steps
@@ -102,7 +107,12 @@ class Scheduler {
   /// Settles every earlier attempt of an interrupted run; false (with `why`) if one may run on.
   bool settle_earlier(std::string* why);
   bool sleep_interruptibly(Millis d);
-  bool journal(nlohmann::json record);
+  template <typename Rec>
+  bool journal(const Rec& record) {
+    return !hooks_.store || hooks_.store->append(nlohmann::json(record));
+  }
+  /// False (and the run stops) once the store says the lock was lost.
+  bool lock_still_held(int i);
   StepRun not_journaled(const StepInstance& s) const;
   void dispatch();
   void start(int i);

@@ -108,7 +108,7 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     return *plan_;
   }
 
-  RunOutcome run(GatePrompter* prompter = nullptr, JournalWriter* journal = nullptr, Interrupts* irq = nullptr) {
+  RunOutcome run(GatePrompter* prompter = nullptr, StateStore* store = nullptr, Interrupts* irq = nullptr) {
     RunHooks hooks;
     hooks.transport = transport_;
     FlagPrompter yes({}, true);
@@ -116,7 +116,7 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     hooks.display = display_.get();
     hooks.masker = &masker_;
     hooks.secrets = secrets_;
-    hooks.journal = journal;
+    hooks.store = store;
     hooks.interrupts = irq;
     Scheduler s(*plan_, opt_, hooks);
     auto t0 = Clock::now();
@@ -132,10 +132,10 @@ class SchedulerTest : public ::testing::TestWithParam<int> {
     display_ = std::move(d);
     return p;
   }
-  RunOutcome run_journaled(JournalWriter& journal) {
+  RunOutcome run_journaled(LocalStateStore& store) {
     std::string error;
-    EXPECT_TRUE(journal.open((dir_ / "run").string(), &error)) << error;
-    return run(nullptr, &journal);
+    EXPECT_TRUE(store.open_run("run", &error)) << error;
+    return run(nullptr, &store);
   }
 
   int index(const std::string& id) const {
@@ -767,7 +767,7 @@ TEST_P(SchedulerTest, SecretsAreMaskedAtTheSinksNeverInTheData) {
   masker_.add("5");
   fake_.on_command("probe c", script(0, "15\n"));
   RecordingDisplay* shown = record_display();
-  JournalWriter journal;
+  LocalStateStore journal(dir_.string(), (dir_ / "locks").string());
   RunOutcome out = run_journaled(journal);
   EXPECT_TRUE(out.success);
   EXPECT_EQ(out.steps[index("c")].output, "15");
@@ -775,7 +775,7 @@ TEST_P(SchedulerTest, SecretsAreMaskedAtTheSinksNeverInTheData) {
   EXPECT_EQ(shown->lines("c"), std::vector<std::string>{"1****\n"})
       << "the screen gets it masked (the fake shows its output whole)";
   bool journaled = false;
-  for (const auto& r : read_journal(journal.path()))
+  for (const auto& r : read_journal(journal.journal_name()))
     if (r.value("type", "") == "step_end" && r.value("step", "") == "c") {
       journaled = true;
       EXPECT_EQ(r.value("output", ""), "1****");
@@ -796,7 +796,7 @@ TEST_P(SchedulerTest, ASecretCutByALineSplitOrAnOutputTailIsMaskedWhole) {
   LocalTransport local;
   transport_ = &local;
   RecordingDisplay* shown = record_display();
-  JournalWriter journal;
+  LocalStateStore journal(dir_.string(), (dir_ / "locks").string());
   RunOutcome out = run_journaled(journal);
   ASSERT_TRUE(out.success) << out.steps[index("split")].reason << out.steps[index("tail")].reason;
   EXPECT_NE(out.steps[index("split")].output.find(secret), std::string::npos) << "the data is whole";
@@ -807,7 +807,7 @@ TEST_P(SchedulerTest, ASecretCutByALineSplitOrAnOutputTailIsMaskedWhole) {
     EXPECT_EQ(l.find("hunt"), std::string::npos) << "a piece shows the secret's start";
     EXPECT_EQ(l.find("cret"), std::string::npos) << "a piece shows the secret's end";
   }
-  for (const auto& r : read_journal(journal.path())) {
+  for (const auto& r : read_journal(journal.journal_name())) {
     if (r.value("type", "") != "step_end") continue;
     const std::string tail = r["result"].value("stdout_tail", "");
     ASSERT_EQ(tail.size() < 4096, true) << "masked: shorter than the 4096 bytes kept";
@@ -823,12 +823,12 @@ TEST_P(SchedulerTest, NothingRunsUnlessItsStartIsJournaled) {
     gate g { ask = "go?" }
     action a after g { run = "run a" rollback = "true" }
   )");
-  JournalWriter journal;
+  LocalStateStore journal(dir_.string(), (dir_ / "locks").string());
   std::string error;
-  ASSERT_TRUE(journal.open((dir_ / "run").string(), &error)) << error;
+  ASSERT_TRUE(journal.open_run("run", &error)) << error;
   ASSERT_TRUE(journal.append({{"type", "run_start"}}));
   // The disk is "full": the journal cannot grow past its current size.
-  const auto size = fs::file_size(journal.path());
+  const auto size = fs::file_size(journal.journal_name());
   rlimit old{};
   getrlimit(RLIMIT_FSIZE, &old);
   rlimit small = old;
@@ -868,6 +868,45 @@ TEST_P(SchedulerTest, InterruptStopsSchedulingAndASecondPressCancels) {
   EXPECT_FALSE(out.success);
   EXPECT_TRUE(fake_.calls_of("later").empty());
   EXPECT_TRUE(fake_.calls_of("long").at(0).result.cancelled);
+}
+
+}  // namespace
+}  // namespace drplan
+
+namespace drplan {
+namespace {
+
+// A store whose lock is lost (a remote store's lease expired) after `keep` steps started.
+class LosingStore : public LocalStateStore {
+ public:
+  LosingStore(const std::string& dir, int keep) : LocalStateStore(dir, dir + "/locks"), keep_(keep) {}
+  bool lock_held(std::string* why) override {
+    if (keep_-- > 0) return true;
+    *why = "lease expired";
+    return false;
+  }
+
+ private:
+  int keep_;
+};
+
+TEST_P(SchedulerTest, ALostLockStartsNothingNewAndRollsBackAsAFailure) {
+  compile(R"(
+    action a { run = "run a" rollback = "undo a" }
+    action b after a { run = "run b" rollback = "undo b" }
+  )");
+  opt_.on_failure = OnFailure::Rollback;
+  LosingStore store(dir_.string(), 1);
+  std::string error;
+  ASSERT_TRUE(store.open_run("run", &error)) << error;
+  RunOutcome out = run(nullptr, &store);
+  EXPECT_FALSE(out.success);
+  EXPECT_EQ(status(out, "a"), StepStatus::Succeeded);
+  EXPECT_EQ(status(out, "b"), StepStatus::Failed);
+  EXPECT_EQ(out.steps[index("b")].reason, "not started: the run lost its lock (lease expired)");
+  EXPECT_TRUE(fake_.calls_of("b").empty()) << "b never ran";
+  ASSERT_EQ(out.rollbacks.size(), 1u) << "the rollback policy applies as to any failure";
+  EXPECT_EQ(out.rollbacks[0].step, index("a"));
 }
 
 }  // namespace
