@@ -9,6 +9,7 @@
 #  - Through the lab's bastion: N steps on dr-db, drplan (jump) against ssh -J with ControlMaster.
 # Keys: ssh.{drplan,drplan_j8,transport,mux,ansible} (ms/step), ssh.bastion.{drplan,mux} (ms/step),
 # fanout.{lab,all}.{drplan,ansible,ssh}.
+# SSH_PARTS picks parts (default "direct bastion fanout"), e.g. SSH_PARTS=bastion bench/ssh.sh.
 source "$(dirname "$0")/lib/common.sh"
 source "$BENCH_DIR/lib/lab.sh"
 source "$BENCH_DIR/lib/sshd_pool.sh"
@@ -36,6 +37,10 @@ on_exit "$close_masters"
 echo "dc-app ansible_host=127.0.0.11 ansible_user=drlab ansible_ssh_private_key_file=$key" > "$d/hosts.ini"
 export ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=$LAB/ssh/known_hosts -o GlobalKnownHostsFile=/dev/null"
 
+parts=" ${SSH_PARTS:-direct bastion fanout} "
+part() { [[ $parts == *" $1 "* ]]; }
+
+if part direct; then
 section "SSH: $n remote \`true\` on dc-app (127.0.0.11), one after the other"
 apply=("$DRPLAN" apply plan.dr -i "$REPO/lab/inventory.toml" --yes --state-dir state)
 measure ssh.drplan "drplan apply -j 1, per step" --runs "$runs" --per "$n" --unit ms/step --cwd "$d" \
@@ -54,7 +59,9 @@ measure ssh.mux "ssh with ControlMaster (master already open), per step" --runs 
   --unit ms/step -- bash -c "for ((i = 0; i < $n; i++)); do ssh -S $mux x true || exit 1; done"
 measure ssh.ansible "ansible-playbook, pipelining, $n_ansible tasks (startup included), per task" --runs "$runs" --per "$n_ansible" \
   --unit ms/step --cwd "$d" --setup "$close_masters" -- ansible-playbook -i hosts.ini play.yml
+fi
 
+if part bastion; then
 section "SSH through the lab's bastion (127.0.0.40): $n remote \`true\` on dr-db, one after the other"
 # drplan with jump = the bastion (one in-process session to it) against OpenSSH's ssh -J with a
 # ControlMaster through the same bastion, already open. The same login and key, no become.
@@ -70,6 +77,7 @@ ssh "${ssh_opts[@]}" -o UserKnownHostsFile="$LAB/ssh/known_hosts" -o ProxyComman
 on_exit "ssh -S $jmux -O exit x 2>/dev/null"
 measure ssh.bastion.mux "ssh via the bastion (-W, as -J) with ControlMaster (open), per step" --runs "$runs" --per "$n" \
   --unit ms/step -- bash -c "for ((i = 0; i < $n; i++)); do ssh -S $jmux x true || exit 1; done"
+fi
 
 # fanout NAME LABEL HOST...: one step on every HOST ("ADDRESS PORT USER KEY"), three ways.
 fanout() {
@@ -103,6 +111,7 @@ fanout() {
     bash "$f/ssh_loop.sh"
 }
 
+part fanout || exit 0
 section "fan-out: one step on every host"
 sshd_pool_start "$pool"
 lab_hosts=() pool_hosts=()

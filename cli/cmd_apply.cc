@@ -10,6 +10,7 @@
 #include "cli/compile_common.h"
 #include "cli/run_summary.h"
 #include "executor/apply_run.h"
+#include "executor/state_backend.h"
 #include "executor/resume_policy.h"
 #include "executor/terminal.h"
 
@@ -109,11 +110,10 @@ void print_preview(const CompiledPlan& plan, const Style& st) {
   }
 }
 
-// Compiles the plan; a resumed run keeps the parameters it started with, so without --set
-// the journal's values are used (and recorded again in `rq`).
-std::unique_ptr<Compiled> compile_for_apply(const ApplyOptions& o, StateStore& store, ApplyRequest& rq) {
-  auto compiled = compile_one(o.files[0], o);
-  if (!compiled->plan) return compiled;
+// A resumed run keeps the parameters it started with, so without --set the journal's values
+// are used (and recorded again in `rq`): the plan is compiled again with them.
+std::unique_ptr<Compiled> compile_for_resume(std::unique_ptr<Compiled> compiled, const ApplyOptions& o,
+                                             StateStore& store, ApplyRequest& rq) {
   auto sets = resumed_sets(store, rq, *compiled->plan);
   if (sets.empty()) return compiled;
   ApplyOptions with_sets = o;
@@ -144,8 +144,16 @@ bool confirm_start(const ApplyOptions& o, const CompiledPlan& plan, const Style&
 int run_apply(const ApplyOptions& o) {
   if (!single_plan_inputs("apply", o, /*needs_inventory=*/true)) return 2;
   ApplyRequest rq = request_of(o);
-  LocalStateStore store(state_dir_for(rq), default_lock_dir());
-  auto compiled = compile_for_apply(o, store, rq);
+  auto compiled = compile_one(o.files[0], o);
+  if (!compiled->plan) return 1;
+  std::string why;
+  auto opened = open_state_store(o.state, compiled->plan->inventory.get(), state_dir_for(rq), &why);
+  if (!opened) {
+    std::fprintf(stderr, "drplan: error: %s\n", why.c_str());
+    return 2;
+  }
+  StateStore& store = *opened;
+  compiled = compile_for_resume(std::move(compiled), o, store, rq);
   if (!compiled->plan) return 1;
   const CompiledPlan& plan = *compiled->plan;
 
@@ -172,7 +180,7 @@ int run_apply(const ApplyOptions& o) {
                  run.masker().mask(out.not_started).c_str());
     return 1;
   }
-  print_run_summary(plan, out, run.run_id(), store.journal_name(), st, run.masker());
+  print_run_summary(plan, out, run.run_id(), store.journal_name(), store.run_dir(), st, run.masker());
   return out.success ? 0 : 1;
 }
 

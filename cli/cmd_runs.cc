@@ -4,6 +4,10 @@
 
 #include "cli/commands.h"
 #include "executor/journal_records.h"
+#include "compiler/diagnostics.h"
+#include "compiler/inventory.h"
+#include "compiler/source.h"
+#include "executor/state_backend.h"
 #include "executor/state_store.h"
 #include "executor/terminal.h"
 
@@ -17,6 +21,26 @@ std::string state_dir_of(const std::string& state_dir, const std::string& invent
   if (!state_dir.empty()) return state_dir;
   if (!inventory.empty()) return (fs::absolute(inventory).parent_path() / ".drplan").string();
   return ".drplan";
+}
+
+// The store of --state, else of the inventory's [state] (when -i names one), else local.
+std::unique_ptr<StateStore> store_of(const std::string& state, const std::string& state_dir,
+                                     const std::string& inventory_path) {
+  std::optional<Inventory> inventory;
+  if (state.empty() && !inventory_path.empty()) {
+    SourceManager sm;
+    DiagnosticEngine diags;
+    inventory = load_inventory(sm, inventory_path, diags);
+    if (!inventory) {
+      diags.sort();
+      std::fputs(render_text(sm, diags.all(), false).c_str(), stderr);
+      return nullptr;
+    }
+  }
+  std::string why;
+  auto store = open_state_store(state, inventory ? &*inventory : nullptr, state_dir_of(state_dir, inventory_path), &why);
+  if (!store) std::fprintf(stderr, "drplan: error: %s\n", why.c_str());
+  return store;
 }
 
 // Damaged records were skipped or read without their bad fields: say where, and go on.
@@ -86,11 +110,12 @@ void print(const records::Record& r, const Rec& x) {
 }  // namespace
 
 int run_runs(const RunsOptions& o) {
-  std::string dir = state_dir_of(o.state_dir, o.inventory);
-  LocalStateStore store(dir, default_lock_dir());
+  auto opened = store_of(o.state, o.state_dir, o.inventory);
+  if (!opened) return 2;
+  StateStore& store = *opened;
   auto runs = store.list_runs();
   if (runs.empty()) {
-    std::printf("no runs in %s\n", dir.c_str());
+    std::printf("no runs in %s\n", store.run_location("").c_str());
     return 0;
   }
   std::printf("%-48s %-12s %-26s %-12s %s\n", "run", "plan", "started", "status", "by");
@@ -116,13 +141,14 @@ int run_runs(const RunsOptions& o) {
 }
 
 int run_log(const LogOptions& o) {
-  std::string dir = state_dir_of(o.state_dir, o.inventory);
-  LocalStateStore store(dir, default_lock_dir());
+  auto opened = store_of(o.state, o.state_dir, o.inventory);
+  if (!opened) return 2;
+  StateStore& store = *opened;
   std::string run = o.run;
   if (run.empty()) {
     auto runs = store.list_runs();
     if (runs.empty()) {
-      std::fprintf(stderr, "drplan: error: no runs in %s\n", dir.c_str());
+      std::fprintf(stderr, "drplan: error: no runs in %s\n", store.run_location("").c_str());
       return 2;
     }
     run = runs.back();

@@ -47,6 +47,7 @@ struct ApplyOptions : CommonOptions {
   std::vector<std::string> assume_done, rerun;
   std::string earlier = "wait";  ///< an earlier attempt still running at --resume: wait | kill
   std::string state_dir;
+  std::string state;  ///< --state: local | etcd://HOSTS/PREFIX; empty = the inventory's [state]
   bool accept_new_host_keys = false;
   bool interactive = false;  ///< decided by main: stdin and stdout are TTYs
 };
@@ -54,12 +55,14 @@ int run_apply(const ApplyOptions& o);
 
 struct RunsOptions {
   std::string state_dir;
+  std::string state;  ///< as ApplyOptions::state
   std::string inventory;
 };
 int run_runs(const RunsOptions& o);
 
 struct LogOptions {
   std::string state_dir;
+  std::string state;  ///< as ApplyOptions::state
   std::string inventory;
   std::string run;
   std::string format = "text";

@@ -117,18 +117,21 @@ int main(int argc, char** argv) {
                 "An interrupted attempt that still runs: wait for it (up to its timeout), or kill it at once")
       ->check(CLI::IsMember({"wait", "kill"}));
   a->add_option("--state-dir", apply.state_dir, "Where runs are journaled (default .drplan/ beside the inventory)");
+  a->add_option("--state", apply.state, "Where runs keep their lock and journal: local, or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: the inventory's [state], else local)");
   a->add_flag("--accept-new-host-keys", apply.accept_new_host_keys,
               "Trust SSH host keys not yet in known_hosts (journaled); changed keys are always refused");
 
   RunsOptions runs;
   auto* r = app.add_subcommand("runs", "List journaled runs");
   r->add_option("--state-dir", runs.state_dir, "State directory");
+  r->add_option("--state", runs.state, "Where runs keep their lock and journal: local, or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: the inventory's [state], else local)");
   r->add_option("-i,--inventory", runs.inventory, "Inventory (its directory holds .drplan/)");
 
   LogOptions log;
   auto* l = app.add_subcommand("log", "Print one run's journal in readable form");
   l->add_option("run", log.run, "Run id (default: the latest)");
   l->add_option("--state-dir", log.state_dir, "State directory");
+  l->add_option("--state", log.state, "Where runs keep their lock and journal: local, or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (default: the inventory's [state], else local)");
   l->add_option("-i,--inventory", log.inventory, "Inventory (its directory holds .drplan/)");
   l->add_option("--format", log.format, "Output format")->check(CLI::IsMember({"text", "json"}));
 

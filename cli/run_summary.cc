@@ -61,7 +61,8 @@ std::vector<int> actual_critical_path(const CompiledPlan& plan, const std::vecto
 }  // namespace
 
 void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
-                       const std::string& journal_path, const Style& st, const Masker& masker) {
+                       const std::string& journal, const std::string& run_dir, const Style& st,
+                       const Masker& masker) {
   // Tails of kOutputCap bytes were cut at their start.
   auto shown = [&](const std::string& text) {
     return masker.mask(text, text.size() >= kOutputCap ? Masker::kCutAtStart : Masker::kWhole);
@@ -196,8 +197,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
     std::printf("\n");
   }
   std::printf("  total wall time: %s\n", secs(out.ended_ms - out.started_ms).c_str());
-  const std::string run_dir = std::filesystem::path(journal_path).parent_path().string();
-  std::printf("\n  journal: %s\n  read it: drplan log %s\n", journal_path.c_str(), run_dir.c_str());
+  std::printf("\n  journal: %s\n  read it: drplan log %s\n", journal.c_str(), run_dir.c_str());
   if (!out.success)
     std::printf("  continue it: drplan apply %s -i %s --resume --run %s\n", plan.file.c_str(),
                 plan.inventory && !plan.inventory->path.empty() ? plan.inventory->path.c_str() : "<inventory>",

@@ -10,7 +10,8 @@
 namespace drplan::cli {
 
 /// Outputs in `out` are data: what of them is shown passes through `masker` here.
+/// `journal` names where the records went; `run_dir` is the local directory `drplan log` reads.
 void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const std::string& run_id,
-                       const std::string& journal_path, const Style& st, const Masker& masker);
+                       const std::string& journal, const std::string& run_dir, const Style& st, const Masker& masker);
 
 }  // namespace drplan::cli

@@ -278,7 +278,7 @@ class Reader {
     inv.path = sm_.path(file_);
     inv.digest = sha256_hex(sm_.text(file_));
     refuse_nul(root);
-    unknown_keys(root, {"inventory", "ssh", "sites", "hosts", "groups", "vars", "secrets"}, "the inventory");
+    unknown_keys(root, {"inventory", "ssh", "sites", "hosts", "groups", "vars", "secrets", "state"}, "the inventory");
 
     SshConfig defaults;
     if (const toml::table* meta = root["inventory"].as_table()) {
@@ -373,11 +373,76 @@ class Reader {
         error(loc(*n), "[secrets] must be a table");
       }
     }
+    if (auto n = root["state"].node()) state(*n, inv);
     if (diags_.error_count() > before_) return std::nullopt;
     return inv;
   }
 
  private:
+  void state(const toml::node& n, Inventory& inv) {
+    const toml::table* t = n.as_table();
+    StateConfig& st = inv.state;
+    st.loc = loc(n);
+    if (!t) {
+      error(loc(n), "[state] must be a table");
+      return;
+    }
+    unknown_keys(*t, {"backend", "endpoints", "prefix", "lease_ttl", "ca_file", "cert_file", "key_file", "user", "password"},
+                 "[state]");
+    if (auto b = (*t)["backend"].node()) {
+      if (auto s = string(*b, "state.backend")) {
+        if (*s != "local" && *s != "etcd")
+          error(loc(*b), "state.backend must be \"local\" or \"etcd\"").help = "etcd needs endpoints = [...]";
+        else
+          st.backend = *s;
+      }
+    }
+    if (auto e = (*t)["endpoints"].node()) {
+      const toml::array* a = e->as_array();
+      if (!a) error(loc(*e), "state.endpoints must be a list of \"host:port\" or \"http(s)://host:port\"");
+      for (size_t i = 0; a && i < a->size(); ++i) {
+        auto s = string(*a->get(i), "each of state.endpoints");
+        if (!s) continue;
+        if (s->empty() || s->find_first_of(" \t\n@?#") != std::string::npos)
+          error(loc(*a->get(i)), "'" + *s + "' is not an etcd endpoint (host:port)");
+        else
+          st.endpoints.push_back(s->find("://") == std::string::npos ? "http://" + *s : *s);
+      }
+    }
+    if (auto p = (*t)["prefix"].node()) {
+      if (auto s = string(*p, "state.prefix")) {
+        if (s->empty() || (*s)[0] != '/' || s->find_first_of(" \t\n") != std::string::npos)
+          error(loc(*p), "state.prefix must start with '/' and hold no spaces, like \"/drplan/prod\"");
+        else
+          st.prefix = *s;
+      }
+    }
+    if (auto l = (*t)["lease_ttl"].node()) {
+      QuantityError qe;
+      std::optional<Quantity> q;
+      if (auto s = l->value<std::string>()) q = parse_quantity(*s, &qe);
+      if (!q || q->kind != Quantity::Kind::Duration || q->value < 2000 || q->value > 300000)
+        error(loc(*l), "state.lease_ttl must be a duration from 2s to 5m, like \"10s\"");
+      else
+        st.lease_ttl = static_cast<int>(q->value / 1000);
+    }
+    for (auto [key, out] : {std::pair{"ca_file", &st.ca_file}, {"cert_file", &st.cert_file}, {"key_file", &st.key_file}})
+      if (auto f = (*t)[key].node())
+        if (auto s = string(*f, std::string("state.") + key)) *out = path(*s);
+    if (auto u = (*t)["user"].node())
+      if (auto s = string(*u, "state.user")) st.user = *s;
+    if (auto pw = (*t)["password"].node()) {
+      if (auto s = string(*pw, "state.password")) {
+        if (!inv.secrets.count(*s))
+          error(loc(*pw), "state.password names no secret '" + *s + "'").help =
+              "name an entry of [secrets] (the password itself never goes in the inventory)";
+        st.password_secret = *s;
+      }
+    }
+    if (st.backend == "etcd" && st.endpoints.empty())
+      error(loc(n), "the etcd state backend needs endpoints = [\"host:2379\", ...]");
+  }
+
   void read_host(Inventory& inv, const toml::key& k, const toml::node& v, const SshConfig& defaults) {
     Host h;
     h.name = std::string(k.str());

@@ -87,6 +87,19 @@ struct SecretRef {
   Loc loc;
 };
 
+/// `[state]`: where runs keep their lock and journal. "local" (files; the default) or
+/// "etcd" (a cluster shared by every controller; docs/state.md).
+struct StateConfig {
+  std::string backend = "local";
+  std::vector<std::string> endpoints;  ///< "http://host:2379" (a bare host:port gets http://)
+  std::string prefix = "/drplan";
+  int lease_ttl = 10;                  ///< seconds
+  std::string ca_file, cert_file, key_file;
+  std::string user;
+  std::string password_secret;  ///< the name of a [secrets] entry
+  Loc loc;
+};
+
 struct Inventory {
   std::string path;
   std::string name;
@@ -99,6 +112,7 @@ struct Inventory {
   std::map<std::string, std::vector<std::string>> groups;
   std::map<std::string, VarValue> vars;
   std::map<std::string, SecretRef> secrets;
+  StateConfig state;
   std::string digest;  ///< sha256 of the file's bytes
 
   const Host* host(std::string_view name) const;

@@ -164,6 +164,31 @@ TEST(Inventory, JumpHostsPerInventorySiteAndHost) {
       << bad.located();
 }
 
+TEST(Inventory, StateBackendLocalByDefaultEtcdWithEndpointsAndASecretPassword) {
+  Parsed local("[hosts.a]\naddress = \"10.0.0.1\"\n");
+  ASSERT_TRUE(local.inv) << local.located();
+  EXPECT_EQ(local.inv->state.backend, "local");
+  Parsed p(
+      "[state]\nbackend = \"etcd\"\nendpoints = [\"10.0.0.13:2379\", \"https://e2:2379\"]\nprefix = \"/drplan/prod\"\n"
+      "lease_ttl = \"15s\"\nca_file = \"ca.pem\"\nuser = \"drplan\"\npassword = \"etcd_pw\"\n"
+      "[secrets]\netcd_pw = { env = \"ETCD_PW\" }\n");
+  ASSERT_TRUE(p.inv) << p.located();
+  const StateConfig& st = p.inv->state;
+  EXPECT_EQ(st.backend, "etcd");
+  EXPECT_EQ(st.endpoints, (std::vector<std::string>{"http://10.0.0.13:2379", "https://e2:2379"}));
+  EXPECT_EQ(st.prefix, "/drplan/prod");
+  EXPECT_EQ(st.lease_ttl, 15);
+  EXPECT_EQ(st.ca_file, "/inv/ca.pem");
+  EXPECT_EQ(st.password_secret, "etcd_pw");
+  Parsed bad("[state]\nbackend = \"etcd\"\npassword = \"hunter2\"\nlease_ttl = \"1s\"\nbogus = 1\n");
+  EXPECT_FALSE(bad.inv);
+  const std::string e = bad.located();
+  EXPECT_NE(e.find("3:12: state.password names no secret 'hunter2'"), std::string::npos) << e;
+  EXPECT_NE(e.find("4:13: state.lease_ttl must be a duration from 2s to 5m"), std::string::npos) << e;
+  EXPECT_NE(e.find("5:1: unknown key 'bogus' in [state]"), std::string::npos) << e;
+  EXPECT_NE(e.find("the etcd state backend needs endpoints"), std::string::npos) << e;
+}
+
 TEST(Inventory, TomlSyntaxErrorIsLocated) {
   Parsed p("[hosts.a]\naddress = \"x\"\nport = \n");
   EXPECT_FALSE(p.inv);

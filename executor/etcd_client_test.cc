@@ -2,6 +2,8 @@
 // member of its own (skipped without /usr/bin/etcd), which the fixture stops even on failure.
 #include "executor/etcd_client.h"
 
+#include "executor/etcd_test_member.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -21,6 +23,8 @@ namespace drplan::etcd {
 namespace {
 
 using json = nlohmann::json;
+using test_support::EtcdMember;
+using test_support::have_etcd;
 using namespace std::chrono_literals;
 
 /// Options for `endpoints` (g++ 12 warns about designated initializers that leave members out).
@@ -134,74 +138,6 @@ TEST(EtcdWire, NoEndpointAnsweringNamesEachOne) {
 }
 
 // ---- against a real etcd member ----
-
-/// A loopback address with nothing on port 2379, chosen by pid so parallel test runs differ.
-std::string free_address() {
-  for (int k = 0; k < 50; ++k) {
-    const int n = getpid() + k;
-    const std::string ip = "127.53." + std::to_string(n / 250 % 250 + 1) + "." + std::to_string(n % 250 + 2);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(2379);
-    inet_pton(AF_INET, ip.c_str(), &sa.sin_addr);
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    const bool taken = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-    close(fd);
-    if (!taken) return ip;
-  }
-  return "";
-}
-
-/// One etcd member on a free loopback address with a scratch data directory; killed (and the
-/// directory removed) when destroyed, and by the kernel if the test process dies first.
-class EtcdMember {
- public:
-  EtcdMember() {
-    const std::string ip = free_address();
-    char tmpl[] = "/tmp/drplan-etcd-XXXXXX";
-    if (ip.empty() || !mkdtemp(tmpl)) return;
-    dir_ = tmpl;
-    url_ = "http://" + ip + ":2379";
-    const std::string peer = "http://" + ip + ":2380", log = dir_ + "/etcd.log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      setpgid(0, 0);
-      if (!freopen(log.c_str(), "w", stdout) || dup2(fileno(stdout), 2) < 0) _exit(127);
-      execl("/usr/bin/etcd", "etcd", "--name", "t", "--data-dir", (dir_ + "/data").c_str(), "--listen-client-urls",
-            url_.c_str(), "--advertise-client-urls", url_.c_str(), "--listen-peer-urls", peer.c_str(),
-            "--initial-advertise-peer-urls", peer.c_str(), "--initial-cluster", ("t=" + peer).c_str(), "--logger",
-            "zap", "--log-outputs", "stderr", nullptr);
-      _exit(127);
-    }
-    Client probe(at({url_}, 200, 500));
-    std::vector<KeyValue> kvs;
-    std::string error;
-    for (int i = 0; i < 100 && !ready_; ++i) {  // about 1 s here; 10 s at most
-      ready_ = probe.range("probe", &kvs, &error);
-      if (!ready_) std::this_thread::sleep_for(100ms);
-    }
-  }
-  ~EtcdMember() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-  EtcdMember(const EtcdMember&) = delete;
-  EtcdMember& operator=(const EtcdMember&) = delete;
-  bool ready() const { return ready_; }
-  const std::string& url() const { return url_; }
-  std::string log() const { return dir_ + "/etcd.log"; }
-
- private:
-  pid_t pid_ = -1;
-  bool ready_ = false;
-  std::string dir_, url_;
-};
-
-bool have_etcd() { return access("/usr/bin/etcd", X_OK) == 0; }
 
 /// One member for the suite (each test uses its own keys).
 class EtcdLive : public ::testing::Test {

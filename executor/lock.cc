@@ -36,11 +36,6 @@ std::string pid_of(const nlohmann::json& holder) {
   return holder.contains("pid") ? std::to_string(holder.value("pid", 0L)) : "?";
 }
 
-std::string describe(const nlohmann::json& holder) {
-  if (!holder.is_object()) return "a drplan that is just starting";
-  return "pid " + pid_of(holder) + ", " + holder.value("user", "?") + "@" +
-         holder.value("host", "?") + ", started " + holder.value("started", "?") + " (run " + holder.value("run", "?") + ")";
-}
 
 // Is `fd` (which we hold) still the file at `path`? A holder that released the lock
 // unlinked it after we opened it.
@@ -59,6 +54,12 @@ void RunLock::release() {
   close(fd_);
   fd_ = -1;
   path_.clear();
+}
+
+std::string describe_lock_holder(const nlohmann::json& holder) {
+  if (!holder.is_object()) return "a drplan that is just starting";
+  return "pid " + pid_of(holder) + ", " + holder.value("user", "?") + "@" +
+         holder.value("host", "?") + ", started " + holder.value("started", "?") + " (run " + holder.value("run", "?") + ")";
 }
 
 nlohmann::json lock_holder(const std::string& run_id) {
@@ -85,7 +86,7 @@ bool RunLock::acquire_as(const std::string& path, const nlohmann::json& me, std:
       return false;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      *message = busy + describe(read_holder(fd));
+      *message = busy + describe_lock_holder(read_holder(fd));
       close(fd);
       return false;
     }
@@ -101,12 +102,12 @@ bool RunLock::acquire_as(const std::string& path, const nlohmann::json& me, std:
         long pid = holder.value("pid", 0L);
         std::string host = holder.value("host", "");
         if (host != current_host()) {
-          *message = busy + describe(holder) + "; it runs on another host, so drplan cannot tell whether it is still alive";
+          *message = busy + describe_lock_holder(holder) + "; it runs on another host, so drplan cannot tell whether it is still alive";
           close(fd);
           return false;
         }
         if (pid > 0 && !(kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
-          *message = busy + describe(holder) + "; if pid " + std::to_string(pid) + " is not drplan, remove " + path;
+          *message = busy + describe_lock_holder(holder) + "; if pid " + std::to_string(pid) + " is not drplan, remove " + path;
           close(fd);
           return false;
         }

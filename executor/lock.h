@@ -12,6 +12,8 @@ namespace drplan {
 
 /// Who holds a lock: pid, user, host, start time and run id.
 nlohmann::json lock_holder(const std::string& run_id);
+/// "pid 42, ops@ctl-a, started ... (run ...)" for a refusal.
+std::string describe_lock_holder(const nlohmann::json& holder);
 
 class RunLock {
  public:
