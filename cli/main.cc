@@ -107,8 +107,9 @@ int main(int argc, char** argv) {
   a->add_flag("--force", apply.force, "Override safety refusals (skips with dependents, changed digests)");
   a->add_option("--reason", apply.reason, "Why a safety step (fencing, the TTL check) is skipped: needed with --force, journaled");
   a->add_flag("--checks-only", apply.checks_only, "Run every check and wait for real; no action or gate");
-  a->add_option("--on-failure", apply.on_failure, "rollback | stop (default: the plan's on_failure)")
-      ->check(CLI::IsMember({"rollback", "stop"}));
+  a->add_option("--on-failure", apply.on_failure,
+                "rollback | stop | ask (default: the plan's on_failure; ask without a terminal: the plan's unattended)")
+      ->check(CLI::IsMember({"rollback", "stop", "ask"}));
   a->add_flag("--resume", apply.resume, "Continue the latest interrupted or failed run of this plan");
   a->add_option("--run", apply.resume_run, "With --resume: the run to continue");
   a->add_option("--assume-done", apply.assume_done, "With --resume: treat this unfinished step as done");

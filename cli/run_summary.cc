@@ -137,7 +137,7 @@ void print_run_summary(const CompiledPlan& plan, const RunOutcome& out, const st
       std::printf("\n    decide: finish the run (fix the cause, then `drplan apply --resume`) or undo by hand / with the failback plan\n");
     }
     if (out.rollback_declined) {
-      std::printf("    not rolled back (on_failure = stop, or declined):");
+      std::printf("    not rolled back (%s):", masker.mask(out.rollback_declined_why.empty() ? "declined" : out.rollback_declined_why).c_str());
       for (int i : out.not_rolled_back) std::printf(" %s", plan.steps[i].id.c_str());
       std::printf("\n");
     }

@@ -110,8 +110,18 @@ class Lowerer {
     }
   }
 
+  // Which of three words a setting is (its index, the enum's order), or -1 after an error.
+  int one_of(const ast::Setting& s, const std::vector<std::string>& words, const std::string& help) {
+    const std::string word = s.value->kind == ast::Expr::Kind::Path ? s.value->dotted() : "";
+    for (size_t k = 0; k < words.size(); ++k)
+      if (word == words[k]) return static_cast<int>(k);
+    diags_.error(DiagCode::BadValue, s.value->loc, s.key + " must be " + words[0] + ", " + words[1] + " or " + words[2])
+        .help = help;
+    return -1;
+  }
+
   void settings(const ast::Unit& plan) {
-    static const std::vector<std::string> known = {"title", "description", "on_failure", "default_timeout"};
+    static const std::vector<std::string> known = {"title", "description", "on_failure", "unattended", "default_timeout"};
     Scope scope = plan_scope();
     for (const auto& s : plan.settings) {
       if (s.key == "title" || s.key == "description") {
@@ -124,17 +134,22 @@ class Lowerer {
           else out_.default_timeout = d;
         }
       } else if (s.key == "on_failure") {
-        std::string word = s.value->kind == ast::Expr::Kind::Path ? s.value->dotted() : "";
-        if (word == "rollback") out_.on_failure = OnFailure::Rollback;
-        else if (word == "stop") out_.on_failure = OnFailure::Stop;
-        else if (word == "ask") out_.on_failure = OnFailure::Ask;
-        else
-          diags_.error(DiagCode::BadValue, s.value->loc, "on_failure must be rollback, stop or ask").help =
-              "rollback: undo completed actions in reverse order; stop: leave everything as it is; ask: let the operator choose";
+        if (int k = one_of(s, {"rollback", "stop", "ask"},
+                           "rollback: undo completed actions in reverse order; stop: leave everything as it is; "
+                           "ask: let the operator choose");
+            k >= 0)
+          out_.on_failure = static_cast<OnFailure>(k);
+      } else if (s.key == "unattended") {
+        if (int k = one_of(s, {"rollback", "stop", "refuse"},
+                           "what on_failure = ask does when nobody is at a terminal: rollback (the default), stop "
+                           "(leave everything as it is, said in the summary), refuse (do not start without a terminal)");
+            k >= 0)
+          out_.unattended = static_cast<Unattended>(k);
       } else {
         auto& d = diags_.error(DiagCode::UnknownAttribute, s.loc, "unknown plan setting '" + s.key + "'");
         std::string near = closest(s.key, known);
-        d.help = near.empty() ? "plan settings are title, description, on_failure and default_timeout" : "did you mean '" + near + "'?";
+        d.help = near.empty() ? "plan settings are title, description, on_failure, unattended and default_timeout"
+                              : "did you mean '" + near + "'?";
       }
     }
   }

@@ -19,6 +19,8 @@ using Millis = std::chrono::milliseconds;
 
 enum class StepKind { Check, Action, Gate, Wait, Barrier };
 enum class OnFailure { Rollback, Stop, Ask };
+/// What `on_failure = ask` does with nobody at a terminal (plan setting `unattended`).
+enum class Unattended { Rollback, Stop, Refuse };
 enum class CheckSeverity { Error, Warn };
 
 const char* step_kind_name(StepKind k);
@@ -120,6 +122,7 @@ struct CompiledPlan {
   std::string title;
   std::string file;
   OnFailure on_failure = OnFailure::Rollback;
+  Unattended unattended = Unattended::Rollback;
   /// Steps without their own timeout get this (plan setting default_timeout).
   Millis default_timeout{10 * 60 * 1000};
   std::vector<PhaseInfo> phases;

@@ -77,6 +77,15 @@ bool ApplyRun::read_secrets() {
 
 int ApplyRun::prepare() {
   if (!check_approvals() || !read_secrets()) return 2;
+  // `ask` with nobody to ask and a plan that will not decide alone: refused before anything.
+  const bool asks = rq_.on_failure == "ask" || (rq_.on_failure.empty() && plan_.on_failure == OnFailure::Ask);
+  if (asks && !rq_.interactive && !rq_.checks_only && plan_.unattended == Unattended::Refuse) {
+    io_.tell(Say::Error, "plan " + plan_.name +
+                             " asks the operator whether to roll back after a failure (on_failure = ask), there is "
+                             "no terminal to ask on, and the plan says unattended = refuse; nothing was run");
+    io_.tell(Say::Help, "run it from a terminal, or decide now with --on-failure rollback or --on-failure stop");
+    return 1;
+  }
   std::string error;
   if (!store_.prepare(&error)) {
     io_.tell(Say::Error, error);
@@ -135,6 +144,7 @@ RunOptions ApplyRun::run_options() const {
   ro.checks_only = rq_.checks_only;
   if (rq_.on_failure == "rollback") ro.on_failure = OnFailure::Rollback;
   if (rq_.on_failure == "stop") ro.on_failure = OnFailure::Stop;
+  if (rq_.on_failure == "ask") ro.on_failure = OnFailure::Ask;
   ro.earlier_policy = rq_.resume.earlier == "kill" ? EarlierPolicy::Kill : EarlierPolicy::Wait;
   ro.token_prefix = run_id_ + "." + std::to_string(getpid()) + "." + std::to_string(now_ms());
   ro.earlier = earlier_;
@@ -161,7 +171,8 @@ RunOutcome ApplyRun::execute(ApplyUi& ui) {
   hooks.store = &store_;
   hooks.masker = &masker_;
   hooks.secrets = secrets_;
-  hooks.local_env = {{"DRPLAN_RUN_ID", run_id_}, {"DRPLAN_JOURNAL", store_.journal_name()},
+  // The journal file steps may read: the local one (for etcd, its local mirror).
+  hooks.local_env = {{"DRPLAN_RUN_ID", run_id_}, {"DRPLAN_JOURNAL", store_.run_dir() + "/journal.jsonl"},
                      {"DRPLAN_RUN_DIR", store_.run_dir()}};
   hooks.interrupts = &irq;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,31 @@ namespace drplan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// etcd answers nothing while it elects a leader (a member lost with its site): the
+// operations here are retried until `limit`. Each is safe to repeat: a lease granted twice
+// lapses unused, the lock's transaction recognizes its own holder, and a batch of records is
+// the same keys with the same values under the same fence.
+template <typename Op>
+bool with_retries(std::chrono::milliseconds limit, std::string* error, Op op) {
+  const auto deadline = Clock::now() + limit;
+  auto pause = std::chrono::milliseconds(100);
+  for (;;) {
+    error->clear();
+    if (op()) return true;
+    if (Clock::now() + pause >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+// Renewals and journal writes wait at most a third of the TTL per request: one that takes
+// longer could not keep the lock's promise anyway.
+etcd::ClientOptions quick_client(const EtcdStoreOptions& o) {
+  etcd::ClientOptions c = o.client;
+  c.request_timeout_ms = std::min<long>(c.request_timeout_ms, o.lease_ttl.count() * 1000 / 3);
+  return c;
+}
 
 std::string sequence_key(uint64_t seq) {
   char buf[24];
@@ -53,7 +79,7 @@ EtcdStateStore::EtcdStateStore(EtcdStoreOptions options, std::string mirror_stat
     : options_(std::move(options)),
       mirror_(std::move(mirror_state_dir), default_lock_dir()),
       reader_(std::make_unique<etcd::Client>(options_.client)),
-      writer_(std::make_unique<etcd::Client>(options_.client)) {}
+      writer_(std::make_unique<etcd::Client>(quick_client(options_))) {}
 
 EtcdStateStore::~EtcdStateStore() { unlock(); }
 
@@ -69,20 +95,29 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
                           std::string* /*note*/) {
   lock_key_ = key("lock/" + sha256_hex(name).substr(0, 32));
   std::string why;
-  if (!reader_->lease_grant(options_.lease_ttl.count(), &lease_, &why)) {
+  const auto patience = std::chrono::milliseconds(options_.lease_ttl);
+  if (!with_retries(patience, &why, [&] { return reader_->lease_grant(options_.lease_ttl.count(), &lease_, &why); })) {
     *error = "cannot take the run lock in etcd: " + why;
     return false;
   }
+  const std::string mine = holder.dump();
   etcd::Txn txn;
   txn.compare.push_back(etcd::Compare::absent(lock_key_));
-  txn.success.push_back(etcd::Op::put(lock_key_, holder.dump(), lease_));
+  txn.success.push_back(etcd::Op::put(lock_key_, mine, lease_));
   txn.failure.push_back(etcd::Op::range(lock_key_));
   etcd::TxnResult result;
-  if (!reader_->txn(txn, &result, &why)) {
-    reader_->lease_revoke(lease_, &why);
+  if (!with_retries(patience, &why, [&] { return reader_->txn(txn, &result, &why); })) {
+    std::string ignored;
+    reader_->lease_revoke(lease_, &ignored);
     lease_ = 0;
     *error = "cannot take the run lock in etcd: " + why;
     return false;
+  }
+  // A retried transaction that had already been applied finds our own holder there.
+  const auto* found = result.responses.empty() || result.responses[0].kvs.empty() ? nullptr : &result.responses[0].kvs[0];
+  if (!result.succeeded && found && found->value == mine && found->lease == lease_) {
+    result.succeeded = true;
+    result.revision = found->create_revision;
   }
   if (!result.succeeded) {
     std::string who = "a drplan that is just starting";
@@ -112,9 +147,7 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
 // Renews the lease every third of its TTL. Once a renewal fails the lock is no longer ours
 // to trust: lock_held() says so before the lease can lapse anywhere else.
 void EtcdStateStore::keep_alive() {
-  etcd::ClientOptions quick = options_.client;  // a renewal that takes longer is no renewal
-  quick.request_timeout_ms = std::min<long>(quick.request_timeout_ms, options_.lease_ttl.count() * 1000 / 3);
-  etcd::Client client(quick);
+  etcd::Client client(quick_client(options_));
   const auto period = std::chrono::milliseconds(options_.lease_ttl) / 3;
   std::unique_lock<std::mutex> lock(keep_mu_);
   while (!keep_cv_.wait_for(lock, period, [&] { return stop_keeping_; })) {
@@ -125,8 +158,11 @@ void EtcdStateStore::keep_alive() {
     lock.lock();
     if (ok && ttl > 0) {
       renewed_ = Clock::now();
-    } else if (lost_.empty()) {
-      lost_ = ok ? "the lock's lease in etcd expired" : "cannot renew the lock's lease in etcd: " + why;
+      renew_error_.clear();
+    } else if (ok) {
+      if (lost_.empty()) lost_ = "the lock's lease in etcd expired";
+    } else {
+      renew_error_ = why;  // a leader election may answer the next one: lock_held() keeps the time
     }
   }
 }
@@ -147,7 +183,7 @@ bool EtcdStateStore::lock_held(std::string* why) {
   if (lost_.empty() && Clock::now() - renewed_ > limit)
     lost_ = "the lock's lease in etcd was not renewed for " +
             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - renewed_).count()) +
-            " s (etcd unreachable or without quorum)";
+            " s (etcd unreachable or without quorum" + (renew_error_.empty() ? "" : ": " + renew_error_) + ")";
   if (lost_.empty()) return true;
   if (why) *why = lost_;
   return false;
@@ -178,8 +214,9 @@ bool EtcdStateStore::open_run(const std::string& run, std::string* error) {
   if (!mirror_.open_run(run, error)) return false;
   std::vector<etcd::KeyValue> kvs;
   std::string why;
+  const auto patience = std::chrono::milliseconds(options_.lease_ttl) / 2;
   // A resumed run goes on after the records already there (another controller's, maybe).
-  if (!reader_->range_prefix(key("runs/" + run + "/"), &kvs, &why)) {
+  if (!with_retries(patience, &why, [&] { return reader_->range_prefix(key("runs/" + run + "/"), &kvs, &why); })) {
     *error = "cannot read run " + run + " from etcd: " + why;
     return false;
   }
@@ -193,7 +230,7 @@ bool EtcdStateStore::open_run(const std::string& run, std::string* error) {
   if (token_ != 0) txn.compare.push_back(etcd::Compare::created_at(lock_key_, token_));
   txn.success.push_back(etcd::Op::put(key("index/" + run), ""));
   etcd::TxnResult result;
-  if (!reader_->txn(txn, &result, &why) || !result.succeeded) {
+  if (!with_retries(patience, &why, [&] { return reader_->txn(txn, &result, &why); }) || !result.succeeded) {
     *error = "cannot record run " + run + " in etcd: " + (why.empty() ? "the run lock is no longer ours" : why);
     return false;
   }
@@ -238,7 +275,9 @@ bool EtcdStateStore::commit(std::unique_lock<std::mutex>& lock) {
   for (const auto& [seq, text] : batch) txn.success.push_back(etcd::Op::put(prefix + sequence_key(seq), text));
   etcd::TxnResult result;
   std::string why;
-  const bool ok = writer_->txn(txn, &result, &why) && result.succeeded;
+  // Within half the TTL: past that the lock is not to be trusted anyway (lock_held).
+  const auto patience = std::chrono::milliseconds(options_.lease_ttl) / 2;
+  const bool ok = with_retries(patience, &why, [&] { return writer_->txn(txn, &result, &why); }) && result.succeeded;
   ++transactions_;
   lock.lock();
   committing_ = false;

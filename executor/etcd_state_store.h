@@ -77,6 +77,7 @@ class EtcdStateStore : public StateStore {
   bool stop_keeping_ = false;
   std::chrono::steady_clock::time_point renewed_;  // under keep_mu_
   std::string lost_;                               // why the lock is not ours; under keep_mu_
+  std::string renew_error_;                        // the last failed renewal's; under keep_mu_
 
   // Appends: records wait in pending_ until one caller commits them all in one transaction.
   std::unique_ptr<etcd::Client> writer_;

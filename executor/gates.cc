@@ -1,5 +1,6 @@
 #include "executor/gates.h"
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -58,11 +59,20 @@ bool TerminalPrompter::confirm(const std::string& question, bool fallback) {
   std::lock_guard<std::mutex> lock(mu_);
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) return fallback;
+  // Only y/yes/n/no decide; anything else asks again (a stray key must not roll back, or
+  // keep, a half-done failover). The end of input leaves it to `fallback`.
   std::fprintf(tty, "\n\033[1m%s\033[0m [y/n] > ", visible_controls(question).c_str());
-  std::fflush(tty);
-  std::string line;
   bool answer = fallback;
-  if (read_line(tty, line)) answer = line == "y" || line == "yes";
+  for (std::string line;;) {
+    std::fflush(tty);
+    if (!read_line(tty, line)) break;
+    for (char& c : line) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (line == "y" || line == "yes" || line == "n" || line == "no") {
+      answer = line[0] == 'y';
+      break;
+    }
+    std::fprintf(tty, "  please answer y (yes) or n (no) > ");
+  }
   std::fclose(tty);
   return answer;
 }

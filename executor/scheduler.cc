@@ -539,18 +539,25 @@ void Scheduler::rollback(RunOutcome& out) {
     return;
   }
   OnFailure policy = opt_.on_failure ? *opt_.on_failure : plan_.on_failure;
+  // Nobody to ask: the plan's declared unattended policy decides (refuse never gets here).
+  const bool unattended_go = plan_.unattended == Unattended::Rollback;
   bool go = policy == OnFailure::Rollback;
-  if (opt_.interactive && !opt_.on_failure) {
+  std::string why = "on_failure = stop";
+  const std::string question =
+      "Roll back the " + std::to_string(done.size()) + " completed action(s) in reverse order?";
+  if (opt_.interactive && (!opt_.on_failure || policy == OnFailure::Ask)) {
     hooks_.display->pause();
-    go = hooks_.prompter->confirm("Roll back the " + std::to_string(done.size()) + " completed action(s) in reverse order?",
-                                  policy != OnFailure::Stop);
+    go = hooks_.prompter->confirm(question, policy == OnFailure::Ask ? unattended_go : policy != OnFailure::Stop);
+    if (policy != OnFailure::Stop) why = "declined at the terminal by " + current_operator();
   } else if (policy == OnFailure::Ask) {
-    go = hooks_.prompter->confirm("Roll back the completed actions?", false);
+    go = unattended_go;
+    why = "on_failure = ask with nobody at a terminal, and the plan says unattended = stop";
   }
   if (!go) {
     out.rollback_declined = true;
+    out.rollback_declined_why = why;
     out.not_rolled_back = done;
-    journal(records::RollbackSkipped{"on_failure = stop or declined"});
+    journal(records::RollbackSkipped{why});
     return;
   }
   hooks_.display->note("rolling back " + std::to_string(done.size()) + " completed action(s), newest first");

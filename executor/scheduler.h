@@ -63,6 +63,7 @@ struct RunOutcome {
   int stopped_at_no_return = -1;          ///< rollback stopped before this action
   std::vector<int> not_rolled_back;       ///< completed actions left as they are (no-return or stop policy)
   bool rollback_declined = false;
+  std::string rollback_declined_why;  ///< "on_failure = stop", "declined at the terminal", ...
   std::vector<int> unknown;  ///< actions whose outcome is unknown (they may have taken effect)
   std::vector<int> kept;     ///< not undone: an unknown or un-undone step depends on them
   std::vector<StepRun> steps;

@@ -542,6 +542,39 @@ TEST_P(SchedulerTest, OnFailureStopLeavesCompletedActionsAlone) {
   EXPECT_EQ(rollback_order(again), "a1");
 }
 
+// on_failure = ask with nobody at a terminal: the plan's unattended policy decides, and the
+// outcome says which; never the silent "declined" of a prompt nobody saw.
+TEST_P(SchedulerTest, AskWithoutATerminalFollowsTheUnattendedPolicy) {
+  const char* plan = R"(
+    on_failure = ask
+    %s
+    action a1 { run = "run a1" rollback = "undo a1" }
+    action fail after a1 { run = "run fail" rollback = "undo fail" }
+  )";
+  char text[512];
+  std::snprintf(text, sizeof text, plan, "");
+  compile(text);
+  fake_.on_command("run fail", failing());
+  RunOutcome rolled = run();
+  EXPECT_EQ(rollback_order(rolled), "a1") << "unattended defaults to rollback";
+  EXPECT_FALSE(rolled.rollback_declined);
+
+  std::snprintf(text, sizeof text, plan, "unattended = stop");
+  compile(text);
+  fake_.on_command("run fail", failing());
+  RunOutcome kept = run();
+  EXPECT_TRUE(kept.rollback_declined);
+  EXPECT_EQ(ids(kept.not_rolled_back), "a1");
+  EXPECT_NE(kept.rollback_declined_why.find("unattended = stop"), std::string::npos) << kept.rollback_declined_why;
+  EXPECT_EQ(fake_.calls_matching("undo a1").size(), 1u) << "only the first run rolled back";
+
+  opt_.interactive = true;  // at a terminal the operator is asked, whatever unattended says
+  ConfirmingPrompter op;
+  RunOutcome asked = run(&op);
+  EXPECT_EQ(op.questions.size(), 1u);
+  EXPECT_EQ(rollback_order(asked), "a1");
+}
+
 // --- step semantics --------------------------------------------------------------------
 
 TEST_P(SchedulerTest, RetryBacksOffAndCountsAttempts) {

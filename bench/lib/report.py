@@ -15,7 +15,8 @@ AREAS = [("floor", "Floors"), ("check", "Compile"),
          ("bounded", "Bounded compilation: inputs that once hung drplan check or took gigabytes"),
          ("local", "Local execution, DAG of width 8"),
          ("chain", "Local execution, chain (-j 1)"), ("ssh", "SSH, sequential remote commands"),
-         ("fanout", "SSH fan-out, one step on every host"), ("makespan", "Makespan")]
+         ("fanout", "SSH fan-out, one step on every host"),
+         ("state", "The journal: local file against etcd (3 members)"), ("makespan", "Makespan")]
 
 
 def load(path):
@@ -69,6 +70,8 @@ def main():
         ("local_vs_ninja", ratio(med("local.drplan"), med("local.ninja")), "<= 1.25", lambda v: v <= 1.25),
         ("ssh_vs_openssh_mux", ratio(med("ssh.drplan"), med("ssh.mux")), "< 1", lambda v: v < 1),
         ("ssh_vs_ansible", ratio(med("ssh.ansible"), med("ssh.drplan")), ">= 10", lambda v: v >= 10),
+        ("failover_etcd_growth", ratio(med("state.failover.etcd"), med("state.failover.local")) - 1, "< 0.10",
+         lambda v: v < 0.10),
         ("makespan_over_critical_path", statistics.median(makespan) if makespan else math.nan, "<= 1.05",
          lambda v: v <= 1.05),
     ]
@@ -83,6 +86,8 @@ def main():
         ("ssh: drplan apply / transport alone per step", ratio(med("ssh.drplan"), med("ssh.transport"))),
         ("ssh via bastion: drplan / ssh -W with ControlMaster, per step",
          ratio(med("ssh.bastion.drplan"), med("ssh.bastion.mux"))),
+        ("journal: etcd / local, chain per step", ratio(med("state.chain.etcd"), med("state.chain.local"))),
+        ("journal: etcd / local, 1000 steps at -j 8", ratio(med("state.wide.etcd"), med("state.wide.local"))),
         ("fan-out, all hosts: ansible / drplan", ratio(med("fanout.all.ansible"), med("fanout.all.drplan"))),
         ("fan-out, all hosts: drplan / parallel ssh", ratio(med("fanout.all.drplan"), med("fanout.all.ssh"))),
         ("fan-out, lab: ansible / drplan", ratio(med("fanout.lab.ansible"), med("fanout.lab.drplan"))),

@@ -2,7 +2,7 @@
 # CTest `bench_inputs`: keeps the benchmarks honest as the language and the CLI change.
 #  - every generator's plan still compiles cleanly (a benchmark of a plan with errors
 #    would time the error path);
-#  - report.py ends with exactly the seven headline names, in order, computed from the
+#  - report.py ends with exactly the eight headline names, in order, computed from the
 #    samples it was given (medians and ratios), and `nan` for what was not measured.
 # Needs only python3 and drplan: no root, no network, no peers.
 set -euo pipefail
@@ -42,6 +42,7 @@ printf '%s\t%s\t%s\t%s\n' \
   check.drplan.10k "c10k" ms "100,90,300" check.drplan.100k "c100k" ms "1000" \
   check.ansible.10k "a10k" ms "4500" local.drplan "l" ms "1300" local.ninja "n" ms "1000" \
   ssh.drplan "s" ms/step "4" ssh.mux "m" ms/step "8" ssh.ansible "a" ms/step "200" \
+  state.failover.local "fl" s "30,29,40" state.failover.etcd "fe" s "31.5" \
   makespan.drplan.dag1 "d1" x "1.02" makespan.drplan.dag2 "d2" x "1.04,1.00" > "$work/results.tsv"
 python3 "$lib/report.py" "$work/results.tsv" > "$work/report"
 expected="check_10k_ms 100.0
@@ -50,9 +51,10 @@ check_vs_ansible 45.000
 local_vs_ninja 1.300
 ssh_vs_openssh_mux 0.500
 ssh_vs_ansible 50.000
+failover_etcd_growth 0.050
 makespan_over_critical_path 1.020"
-[[ $(tail -7 "$work/report") == "$expected" ]] ||
-  { diff <(echo "$expected") <(tail -7 "$work/report") >&2; fail "report.py's headline lines are wrong"; }
+[[ $(tail -8 "$work/report") == "$expected" ]] ||
+  { diff <(echo "$expected") <(tail -8 "$work/report") >&2; fail "report.py's headline lines are wrong"; }
 grep -q 'local_vs_ninja .*1.30  <= 1.25 .*MISSED' "$work/report" || fail "report.py did not flag a missed target"
 printf 'check.drplan.10k\tc\tms\t80\n' > "$work/partial.tsv"
 [[ $(python3 "$lib/report.py" "$work/partial.tsv" | tail -1) == "makespan_over_critical_path nan" ]] ||

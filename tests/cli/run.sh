@@ -80,6 +80,7 @@ check "-j 256 --per-host 1 runs" test $? -eq 0
 # A journal with wrongly typed fields: runs and log warn with file:line and keep working.
 "$drplan" apply "$tmp/local.dr" -i "$tmp/local.toml" --state-dir "$tmp/state" --yes >/dev/null 2>&1
 damaged=$(ls -d "$tmp"/state/runs/* | head -n1)
+[[ -n $damaged ]] || { echo "FAIL: the apply left no run directory to damage" >&2; exit 1; }
 sed -i '1s/"plan":"p"/"plan":5/; 1s/"pid":[0-9]*/"pid":"x"/' "$damaged/journal.jsonl"
 echo '{"type":"step_end","step":"a","status":["ok"],"result":{"stderr_tail":7}}' >> "$damaged/journal.jsonl"
 "$drplan" runs --state-dir "$tmp/state" > "$tmp/runs.out" 2> "$tmp/runs.err"

@@ -49,7 +49,7 @@ blocker=$!
 "$DRPLAN" apply plans/failover.dr -i lab/inventory.toml --yes --state-dir "$state" > "$E2E_LAST_OUTPUT" 2>&1 &
 pid=$!
 journal=
-eventually 60 "journal=\$(ls -d $state/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ] && journal_steps step_end \"\$journal\" | grep -x promote_db >/dev/null"
+eventually 60 "journal=\$(latest_journal '$state/runs/*-failover-*') && journal_steps step_end \"\$journal\" | grep -x promote_db >/dev/null"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 kill "$blocker" 2>/dev/null || true

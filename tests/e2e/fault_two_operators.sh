@@ -45,7 +45,7 @@ sed -i '2i sleep 3' "$LAB/hosts/dr-db/opt/master_DC.sh"  # the first failover is
 first=$!
 pid=$first
 journal=
-eventually 60 "journal=\$(ls -d $tmp/sA/runs/*-failover-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ] && journal_steps step_start \"\$journal\" | grep -qx promote_db"
+eventually 60 "journal=\$(latest_journal '$tmp/sA/runs/*-failover-*') && journal_steps step_start \"\$journal\" | grep -qx promote_db"
 status=0
 (cd lab && "$DRPLAN" apply ../plans/failover.dr -i ./inventory.toml --yes --state-dir "$tmp/sB") \
   > "$E2E_LAST_OUTPUT" 2>&1 || status=$?

@@ -84,6 +84,14 @@ for line in open(sys.argv[2]):
 # promotions: how many promote requests PostgreSQL at dr-db acted on (its own log).
 promotions() { grep -c "received promote request" /var/lib/drplan-lab/hosts/dr-db/log/postgresql.log || true; }
 
+# latest_journal 'GLOB': the journal of the newest run directory matching GLOB; nothing (and
+# false) while there is none, so a wait never settles on a path like "/journal.jsonl".
+latest_journal() {
+  local d
+  d=$(ls -d $1 2>/dev/null | tail -n1)
+  [[ -n $d && -f ${d%/}/journal.jsonl ]] && echo "${d%/}/journal.jsonl"
+}
+
 # start_apply PLAN STATE_DIR [ARGS...]: plans/PLAN.dr with --yes in the background; its pid
 # in $pid, its output in $E2E_LAST_OUTPUT; returns once its journal exists, in $journal.
 start_apply() {
@@ -91,7 +99,7 @@ start_apply() {
   "$DRPLAN" apply "plans/$plan.dr" -i lab/inventory.toml --yes --state-dir "$state" "$@" > "$E2E_LAST_OUTPUT" 2>&1 &
   pid=$!
   journal=
-  eventually 60 "journal=\$(ls -d $state/runs/*-$plan-* 2>/dev/null | tail -n1)/journal.jsonl; [ -f \"\$journal\" ]"
+  eventually 60 "journal=\$(latest_journal '$state/runs/*-$plan-*')"
 }
 # start_failover STATE_DIR [ARGS...]: the standard failover, as start_apply.
 start_failover() { start_apply failover "$@"; }
@@ -133,4 +141,28 @@ break_replication() {
   lab sql dr "alter system set primary_conninfo = 'host=127.0.0.1 port=1 user=postgres'" >/dev/null
   lab sql dr "select pg_reload_conf()" >/dev/null
   eventually 30 '[ "$(lab sql dr "select count(*) from pg_stat_wal_receiver where status = '"'streaming'"'")" = 0 ]'
+}
+
+# etcd_inventory FILE PREFIX: the lab's inventory with its runs' state in the lab's etcd
+# cluster (members dc, dr, witness) under PREFIX.
+ETCD_ENDPOINTS='"127.0.0.13:2379", "127.0.0.23:2379", "127.0.0.33:2379"'
+ETCD_URL=etcd://127.0.0.13:2379,127.0.0.23:2379,127.0.0.33:2379
+etcd_inventory() {
+  { cat lab/inventory.toml; printf '\n[state]\nbackend = "etcd"\nendpoints = [%s]\nprefix = "%s"\n' "$ETCD_ENDPOINTS" "$2"; } > "$1"
+}
+# controller NAME ARGS...: drplan as another controller: its own HOME and host name (a UTS
+# namespace), so its lock holder and journal records say ctl-NAME. The pid is drplan's.
+controller() {
+  local name=$1; shift
+  mkdir -p "$state/home-$name"
+  HOME=$state/home-$name exec_as_host "ctl-$name" "$DRPLAN" "$@"
+}
+exec_as_host() { unshare --uts sh -c 'hostname "$0" && exec "$@"' "$@"; }
+# start_controller NAME ARGS...: the same in the background; $pid is drplan's own pid (the
+# subshell becomes unshare, then sh, then drplan).
+start_controller() {
+  local name=$1; shift
+  mkdir -p "$state/home-$name"
+  (HOME=$state/home-$name exec unshare --uts sh -c 'hostname "$0" && exec "$@"' "ctl-$name" "$DRPLAN" "$@") &
+  pid=$!
 }
