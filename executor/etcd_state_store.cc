@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,9 @@ namespace drplan {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// How long a record nobody waits for may sit before the flusher commits it.
+constexpr std::chrono::milliseconds kFlushDelay{50};
 
 // etcd answers nothing while it elects a leader (a member lost with its site): the
 // operations here are retried until `limit`. Each is safe to repeat: a lease granted twice
@@ -32,11 +36,12 @@ bool with_retries(std::chrono::milliseconds limit, std::string* error, Op op) {
   }
 }
 
-// Renewals and journal writes wait at most a third of the TTL per request: one that takes
-// longer could not keep the lock's promise anyway.
+// Every request waits at most a fifth of the TTL (2 s by default) and is retried within the
+// operation's patience: a request stuck on a member that lost its leader must not use up the
+// time the lock can be trusted.
 etcd::ClientOptions quick_client(const EtcdStoreOptions& o) {
   etcd::ClientOptions c = o.client;
-  c.request_timeout_ms = std::min<long>(c.request_timeout_ms, o.lease_ttl.count() * 1000 / 3);
+  c.request_timeout_ms = std::min<long>(c.request_timeout_ms, o.lease_ttl.count() * 1000 / 5);
   return c;
 }
 
@@ -78,10 +83,23 @@ bool parse_etcd_url(const std::string& url, EtcdStoreOptions* options, std::stri
 EtcdStateStore::EtcdStateStore(EtcdStoreOptions options, std::string mirror_state_dir)
     : options_(std::move(options)),
       mirror_(std::move(mirror_state_dir), default_lock_dir()),
-      reader_(std::make_unique<etcd::Client>(options_.client)),
+      reader_(std::make_unique<etcd::Client>(quick_client(options_))),
       writer_(std::make_unique<etcd::Client>(quick_client(options_))) {}
 
-EtcdStateStore::~EtcdStateStore() { unlock(); }
+EtcdStateStore::~EtcdStateStore() {
+  unlock();
+  stop_flusher();
+}
+
+void EtcdStateStore::stop_flusher() {
+  if (!flusher_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_flushing_ = true;
+  }
+  flush_cv_.notify_all();
+  flusher_.join();
+}
 
 bool EtcdStateStore::prepare(std::string* error) {
   if (options_.client.endpoints.empty()) {
@@ -190,6 +208,7 @@ bool EtcdStateStore::lock_held(std::string* why) {
 }
 
 void EtcdStateStore::unlock() {
+  flush_all();  // what is still pending goes to etcd while the fence is ours
   if (keeper_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(keep_mu_);
@@ -246,12 +265,28 @@ bool EtcdStateStore::append(nlohmann::json record) {
   const long long ms = now_ms();
   record["ts"] = iso_time(ms);
   record["ts_ms"] = ms;
-  // The local mirror first: it keeps the record even when etcd cannot take it.
-  const bool mirrored = mirror_.append(record);
+  // The local mirror keeps the record even when etcd cannot take it. Its fdatasync and
+  // etcd's transaction run side by side: a record costs the slower of the two, not both.
+  auto mirrored = std::async(std::launch::async, [this, record] { return mirror_.append(record); });
   std::unique_lock<std::mutex> lock(mu_);
-  if (run_.empty() || failed_) return false;
+  if (run_.empty() || failed_) {
+    lock.unlock();
+    mirrored.wait();  // the mirror keeps it, but the run's journal in etcd has a gap already
+    return false;
+  }
   const uint64_t mine = next_seq_++;
   pending_.emplace_back(mine, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // A step's end need not wait for etcd: nothing starts on its strength alone. It rides in
+  // the transaction of the next record that waits (the next step's start, in order, so no
+  // later record lands without it), or the flusher's within kFlushDelay. Lost with the
+  // controller, the step reads as unfinished (unknown) to a resume: what a crash just
+  // before writing it would leave too.
+  if (record.value("type", "") == "step_end") {
+    if (!flusher_.joinable()) flusher_ = std::thread([this] { flush_loop(); });
+    flush_cv_.notify_one();
+    lock.unlock();
+    return mirrored.get() && !failed_;
+  }
   while (committed_ <= mine && !failed_) {
     if (committing_) {
       cv_.wait(lock);
@@ -259,7 +294,31 @@ bool EtcdStateStore::append(nlohmann::json record) {
       break;
     }
   }
-  return mirrored && !failed_ && committed_ > mine;
+  const bool in_etcd = !failed_ && committed_ > mine;
+  lock.unlock();
+  return mirrored.get() && in_etcd;
+}
+
+// Commits the records nobody waits for (a step's end) once they are kFlushDelay old.
+void EtcdStateStore::flush_loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_flushing_) {
+    if (pending_.empty() || committing_ || failed_) {
+      flush_cv_.wait_for(lock, kFlushDelay);
+      continue;
+    }
+    flush_cv_.wait_for(lock, kFlushDelay);  // let the next step's start join the batch
+    if (!pending_.empty() && !committing_ && !failed_) commit(lock);
+  }
+}
+
+void EtcdStateStore::flush_all() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!pending_.empty() && !failed_) {
+    if (committing_) cv_.wait(lock);
+    else commit(lock);
+  }
+  while (committing_) cv_.wait(lock);
 }
 
 // Writes every pending record in one transaction fenced by the lock; called with `lock` held

@@ -8,7 +8,7 @@
 //
 // Keys under the prefix: lock/<sha256 of the lock key>, index/<run> (one per run, for
 // listing), runs/<run>/<sequence, 12 digits> (one record each; parallel steps' records share
-// one transaction).
+// one transaction, and a step's end rides with the next record that waits).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -62,6 +62,9 @@ class EtcdStateStore : public StateStore {
   std::string key(const std::string& suffix) const { return options_.prefix + "/" + suffix; }
   void keep_alive();
   bool commit(std::unique_lock<std::mutex>& lock);
+  void flush_loop();
+  void flush_all();
+  void stop_flusher();
 
   const EtcdStoreOptions options_;
   LocalStateStore mirror_;
@@ -88,6 +91,9 @@ class EtcdStateStore : public StateStore {
   std::vector<std::pair<uint64_t, std::string>> pending_;
   uint64_t committed_ = 0;  // every sequence below this is in etcd
   bool committing_ = false, failed_ = false;
+  std::thread flusher_;  // commits records nobody waits for (flush_loop)
+  std::condition_variable flush_cv_;
+  bool stop_flushing_ = false;
   std::string write_error_;
   std::atomic<uint64_t> transactions_{0};
 };

@@ -119,6 +119,27 @@ TEST_F(EtcdStore, RecordsRoundTripInOrderAndParallelAppendsShareTransactions) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
+// A step's end does not wait for etcd: it rides with the next record that waits, or the
+// flusher commits it shortly; either way etcd keeps the order.
+TEST_F(EtcdStore, AStepsEndRidesWithTheNextRecordOrIsFlushed) {
+  auto s = store(tmp_.path().string());
+  std::string err, note;
+  ASSERT_TRUE(s->lock("name:lab", lock_holder("r"), &err, &note)) << err;
+  ASSERT_TRUE(s->open_run("r", &err)) << err;
+  ASSERT_TRUE(s->append({{"type", "step_start"}, {"step", "a"}}));
+  const uint64_t before = s->transactions();
+  ASSERT_TRUE(s->append({{"type", "step_end"}, {"step", "a"}}));
+  ASSERT_TRUE(s->append({{"type", "step_start"}, {"step", "b"}}));
+  EXPECT_EQ(s->transactions() - before, 1u) << "a's end and b's start share one transaction";
+  ASSERT_TRUE(s->append({{"type", "step_end"}, {"step", "b"}}));
+  std::this_thread::sleep_for(300ms);  // the flusher's delay is 50 ms
+  auto records = s->read_run("r");
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[1]["type"], "step_end");
+  EXPECT_EQ(records[2]["step"], "b");
+  EXPECT_EQ(records[3]["type"], "step_end");
+}
+
 // Controller A stops renewing (its lease is revoked behind its back, as when it was cut off
 // long enough); B takes the lock. A can no longer write, and is told so before its next step.
 TEST_F(EtcdStore, AControllerWhoseLockWasTakenOverCannotWrite) {
