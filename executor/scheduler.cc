@@ -71,8 +71,13 @@ Scheduler::Scheduler(const CompiledPlan& plan, RunOptions options, RunHooks hook
 StepRun Scheduler::not_journaled(const StepInstance& s) const {
   StepRun r;
   r.status = StepStatus::Failed;
-  r.reason = "not started: cannot write the journal" +
-             (hooks_.store ? " (" + hooks_.store->journal_name() + ")" : std::string());
+  std::string why;
+  // A shared store refuses records once the run's lock is in doubt: say that, not "disk".
+  if (hooks_.store && !hooks_.store->lock_held(&why))
+    r.reason = "not started: the run lost its lock (" + why + ")";
+  else
+    r.reason = "not started: cannot write the journal" +
+               (hooks_.store ? " (" + hooks_.store->journal_name() + ")" : std::string());
   return r;
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 fault_test etcdtakeover
 at_exit 'lab down --purge >/dev/null 2>&1; lab up >/dev/null 2>&1'
 inv=$state/inventory.toml
-etcd_inventory "$inv" /e2e/takeover
+etcd_inventory "$inv" /e2e/takeover-$$
 
 fresh_lab
 lab outage dc
@@ -30,7 +30,7 @@ expect_fail "B started no step" bash -c "cat '$state'/B/runs/*/journal.jsonl 2>/
 
 step "A is killed -9 right after the promotion"
 # (its end in etcd, not only in A's local mirror, which is written first)
-eventually 60 "'$DRPLAN' log --state '$ETCD_URL/e2e/takeover' 2>/dev/null | grep -q 'ok     promote_db'"
+eventually 60 "'$DRPLAN' log --state '$ETCD_URL/e2e/takeover-$$' 2>/dev/null | grep -q 'ok     promote_db'"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
@@ -57,7 +57,7 @@ expect_ok "the DC is fenced" lab fence --check dc
 expect_eq "DNS answers the dr address" "$(lab dns)" 127.0.0.21
 
 step "the journal in etcd shows the handover"
-"$DRPLAN" log --state "$ETCD_URL/e2e/takeover" > "$E2E_LAST_OUTPUT" 2>&1 || fail "drplan log from etcd failed"
+"$DRPLAN" log --state "$ETCD_URL/e2e/takeover-$$" > "$E2E_LAST_OUTPUT" 2>&1 || fail "drplan log from etcd failed"
 cat "$E2E_LAST_OUTPUT"
 expect_ok "started by A" grep -q "START .* by root@ctl-a" "$E2E_LAST_OUTPUT"
 expect_ok "resumed by B" grep -q "RESUME .* by root@ctl-b" "$E2E_LAST_OUTPUT"
