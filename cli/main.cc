@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   a->add_option("--skip", apply.skip, "Skip these steps (refused if a step that runs depends on them)");
   a->add_flag("--force", apply.force, "Override safety refusals (skips with dependents, changed digests)");
   a->add_option("--reason", apply.reason, "Why a safety step (fencing, the TTL check) is skipped: needed with --force, journaled");
-  a->add_flag("--checks-only", apply.checks_only, "Run every check and wait for real; no action or gate");
+  a->add_flag("--checks-only", apply.checks_only, "Rehearse: run every check and wait for real, no action or gate; those after an action are not rehearsable");
   a->add_option("--on-failure", apply.on_failure,
                 "rollback | stop | ask (default: the plan's on_failure; ask without a terminal: the plan's unattended)")
       ->check(CLI::IsMember({"rollback", "stop", "ask"}));

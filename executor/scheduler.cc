@@ -397,6 +397,12 @@ void Scheduler::refuse(int i, std::string reason) {
 
 void Scheduler::start(int i) {
   const StepInstance& s = plan_.steps[i];
+  if (opt_.checks_only) {
+    // A rehearsal skips the actions; what comes after one checks a world it never changed.
+    for (int d : s.deps)
+      if (rehearsal_blocked_[i].empty()) rehearsal_blocked_[i] = rehearsal_blocked_[d];
+    if (s.kind == StepKind::Action && rehearsal_blocked_[i].empty()) rehearsal_blocked_[i] = s.id;
+  }
   if (s.kind == StepKind::Barrier) {
     StepRun r;
     r.status = StepStatus::Succeeded;
@@ -416,6 +422,8 @@ void Scheduler::start(int i) {
   }
   if (opt_.checks_only && s.kind != StepKind::Check && s.kind != StepKind::Wait)
     return skip(i, "--checks-only: no actions or gates");
+  if (opt_.checks_only && !rehearsal_blocked_[i].empty())
+    return skip(i, "not rehearsable (after action " + rehearsal_blocked_[i] + ")");
   Job job;
   job.step = i;
   auto lookup = [this](const std::string& id) { return output_of(id); };
@@ -636,6 +644,7 @@ RunOutcome Scheduler::run(std::vector<StepRun> initial) {
   }
   state_ = std::move(initial);
   state_.resize(plan_.steps.size());
+  rehearsal_blocked_.assign(plan_.steps.size(), std::string());
   for (const auto& s : plan_.steps) {
     auto& st = state_[s.index];
     if (satisfied(st.status)) {

@@ -142,6 +142,8 @@ class Scheduler {
   bool shutting_down_ = false;
 
   std::vector<StepRun> state_;
+  /// --checks-only: the skipped action upstream of each step ("" if none): what it cannot rehearse.
+  std::vector<std::string> rehearsal_blocked_;
   std::map<std::string, int> by_id_;
   std::map<std::string, int> running_per_host_;
   int running_ = 0;

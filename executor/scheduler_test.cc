@@ -411,9 +411,10 @@ TEST_P(SchedulerTest, AnOperatorMayDecideToRollBackPastAPointOfNoReturn) {
 TEST_P(SchedulerTest, ChecksOnlyRunsEveryCheckEvenAfterAFailure) {
   compile(R"(
     check a { probe = "probe a" }
+    check c after a { probe = "probe c" }
+    wait w after c { probe = "probe w" every = 10ms timeout = 1s }
     action act after a { run = "run act" rollback = "true" }
     check b after act { probe = "probe b" }
-    wait w after b { probe = "probe w" every = 10ms timeout = 1s }
   )");
   fake_.on_command("probe a", failing());
   opt_.checks_only = true;
@@ -422,9 +423,29 @@ TEST_P(SchedulerTest, ChecksOnlyRunsEveryCheckEvenAfterAFailure) {
   EXPECT_EQ(out.first_failure, index("a"));
   EXPECT_TRUE(fake_.calls_of("act").empty()) << "no action runs in a drill";
   EXPECT_EQ(status(out, "act"), StepStatus::Skipped);
-  EXPECT_EQ(fake_.calls_of("b").size(), 1u) << "the drill goes on past a failed check";
+  EXPECT_EQ(fake_.calls_of("c").size(), 1u) << "the drill goes on past a failed check";
   EXPECT_EQ(status(out, "w"), StepStatus::Succeeded);
   EXPECT_TRUE(out.rollbacks.empty());
+}
+
+// What follows a skipped action checks a world the drill never changed: reported as not
+// rehearsable, naming the action, instead of failing the drill.
+TEST_P(SchedulerTest, ChecksOnlyReportsChecksAfterAnActionAsNotRehearsable) {
+  compile(R"(
+    check before { probe = "probe before" }
+    action promote after before { run = "run promote" rollback = "true" }
+    check promoted after promote { probe = "probe promoted" }
+    wait caught_up after promoted { probe = "probe caught_up" every = 10ms timeout = 1s }
+  )");
+  fake_.on_command("probe promoted", failing());
+  opt_.checks_only = true;
+  RunOutcome out = run();
+  EXPECT_TRUE(out.success) << "nothing that could be rehearsed failed";
+  EXPECT_EQ(fake_.calls_of("before").size(), 1u);
+  EXPECT_TRUE(fake_.calls_of("promoted").empty());
+  EXPECT_TRUE(fake_.calls_of("caught_up").empty());
+  EXPECT_EQ(status(out, "promoted"), StepStatus::Skipped);
+  EXPECT_EQ(out.steps[index("caught_up")].reason, "not rehearsable (after action promote)");
 }
 
 TEST_P(SchedulerTest, RollbackNoneIsListedForManualAttention) {
