@@ -66,6 +66,22 @@ ValuePtr Evaluator::unknown_near(const std::string& what, const std::string& nam
   return Value::error();
 }
 
+void Evaluator::shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path) const {
+  if (!interpolating_ || path.size() != 1) return;
+  const std::string& name = path[0];
+  const std::string shell = "\\${" + name + "} (or $" + name + ")";
+  // A near name sharing its first three letters is a typo; anything else more likely the
+  // script's own variable, and a guessed name would mislead.
+  const size_t q = d.help.find('\'');
+  if (d.help.rfind("did you mean", 0) == 0 && q != std::string::npos && name.size() >= 3 &&
+      d.help.compare(q + 1, 3, name, 0, 3) == 0) {
+    d.help += " (for the shell's own variable, write \\${" + name + "})";
+    return;
+  }
+  d.help = "for the shell's own variable, write " + shell + ": ${...} is drplan's interpolation" +
+           (d.help.empty() ? "" : "; otherwise, " + d.help);
+}
+
 std::vector<std::string> Evaluator::host_candidates() const {
   return ctx_.diags->errors_full() ? std::vector<std::string>{} : ctx_.inventory->host_names();
 }
@@ -161,7 +177,9 @@ ValuePtr Evaluator::string_literal(const ast::Expr& e, const Scope& scope) {
       v->pieces.push_back({p.literal, nullptr, false, false, p.loc});
       continue;
     }
+    interpolating_ = true;
     ValuePtr val = lookup(p.path, p.loc, scope);
+    interpolating_ = false;
     if (val->kind == Value::Kind::Error) {
       failed = true;
       continue;
@@ -381,7 +399,8 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     v = ctx_.params.at(head);
   } else if (scope.plan_scope && ctx_.steps.count(head)) {
     if (path.size() != 2 || (path[1] != "output" && path[1] != "ok")) {
-      diags().error(DiagCode::UnknownName, loc, "a step is read as " + head + ".output or " + head + ".ok");
+      auto& d = diags().error(DiagCode::UnknownName, loc, "a step is read as " + head + ".output or " + head + ".ok");
+      shell_variable_hint(d, path);
       return Value::error();
     }
     v = make(path[1] == "ok" ? Value::Kind::StepOk : Value::Kind::StepOutput, loc);
@@ -470,8 +489,11 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
       }
       near = c.best();
     }
-    return unknown_near("name", head, loc, near,
-                        "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target");
+    auto& d = diags().error(DiagCode::UnknownName, loc, "unknown name '" + head + "'");
+    d.help = near.empty() ? "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target"
+                          : "did you mean '" + near + "'?";
+    shell_variable_hint(d, path);
+    return Value::error();
   }
   for (size_t i = next; i < path.size() && v->kind != Value::Kind::Error; ++i) v = member(v, path[i], loc);
   return v;

@@ -85,6 +85,8 @@ class Evaluator {
   EvalContext& context() { return ctx_; }
 
  private:
+  /// A `${name}` in a string that names nothing of drplan's: the hint for a shell variable.
+  void shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path) const;
   ValuePtr string_literal(const ast::Expr& e, const Scope& scope);
   ValuePtr quantity(const ast::Expr& e);
   ValuePtr call(const ast::Expr& e, const Scope& scope);
@@ -98,6 +100,7 @@ class Evaluator {
                    const std::vector<std::string>& candidates, const std::string& help = "");
   ValuePtr unknown_near(const std::string& what, const std::string& name, Loc loc, const std::string& near,
                         const std::string& help);
+  bool interpolating_ = false;  ///< looking up a `${...}` inside a string
   /// The inventory's host names for a hint; none once errors are only counted.
   std::vector<std::string> host_candidates() const;
   /// Text for people: values as they are (no shell involved).
