@@ -289,7 +289,7 @@ TEST(Lower, UnknownNamesSuggestTheClosest) {
   EXPECT_FALSE(l.ok);
   ASSERT_EQ(l.diags.all().size(), 1u) << l.messages();
   EXPECT_EQ(l.diags.all()[0].message, "unknown name 'target_sit'");
-  EXPECT_EQ(l.diags.all()[0].help, "did you mean 'target_site'?");
+  EXPECT_EQ(l.diags.all()[0].help, "did you mean 'target_site'? (for the shell's own variable, write \\${target_sit})");
 }
 
 TEST(Lower, ExpectPatternsAreCompiledAndSharedByFanOut) {
