@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -114,11 +115,15 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
   lock_key_ = key("lock/" + sha256_hex(name).substr(0, 32));
   std::string why;
   const auto patience = std::chrono::milliseconds(options_.lease_ttl);
-  if (!with_retries(patience, &why, [&] { return reader_->lease_grant(options_.lease_ttl.count(), &lease_, &why); })) {
+  auto granted_at = Clock::now();  // etcd's clock for the lease starts no earlier than this
+  if (!with_retries(patience, &why, [&] {
+        granted_at = Clock::now();
+        return reader_->lease_grant(options_.lease_ttl.count(), &lease_, &why);
+      })) {
     *error = "cannot take the run lock in etcd: " + why;
     return false;
   }
-  const std::string mine = holder.dump();
+  const std::string mine = holder.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   etcd::Txn txn;
   txn.compare.push_back(etcd::Compare::absent(lock_key_));
   txn.success.push_back(etcd::Op::put(lock_key_, mine, lease_));
@@ -154,7 +159,7 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
   token_ = result.revision;  // the put created the key: its create revision is this revision
   {
     std::lock_guard<std::mutex> lock(keep_mu_);
-    renewed_ = Clock::now();
+    renewed_ = granted_at;
     lost_.clear();
     stop_keeping_ = false;
   }
@@ -167,15 +172,20 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
 void EtcdStateStore::keep_alive() {
   etcd::Client client(quick_client(options_));
   const auto period = std::chrono::milliseconds(options_.lease_ttl) / 3;
+  auto wait = period;
   std::unique_lock<std::mutex> lock(keep_mu_);
-  while (!keep_cv_.wait_for(lock, period, [&] { return stop_keeping_; })) {
+  while (!keep_cv_.wait_for(lock, wait, [&] { return stop_keeping_; })) {
     lock.unlock();
     int64_t ttl = 0;
     std::string why;
+    const auto sent = Clock::now();  // the lease runs from when etcd saw the renewal, not after
     const bool ok = client.lease_keepalive(lease_, &ttl, &why);
     lock.lock();
+    // After a failure (a leader election, a member gone) try again soon, not a third of the
+    // TTL later: one miss must not use up the time the lock can be trusted.
+    wait = ok ? period : std::chrono::milliseconds(300);
     if (ok && ttl > 0) {
-      renewed_ = Clock::now();
+      renewed_ = sent;
       renew_error_.clear();
     } else if (ok) {
       if (lost_.empty()) lost_ = "the lock's lease in etcd expired";
@@ -193,9 +203,21 @@ bool EtcdStateStore::lock_held(std::string* why) {
       return false;
     }
   }
+  return lock_trusted(why);
+}
+
+std::chrono::milliseconds EtcdStateStore::trust_left() {
+  std::lock_guard<std::mutex> lock(keep_mu_);
+  if (lease_ == 0) return std::chrono::milliseconds(options_.lease_ttl) / 2;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      renewed_ + std::chrono::milliseconds(options_.lease_ttl) * 2 / 3 - Clock::now());
+  return std::max(std::chrono::milliseconds(0), left);
+}
+
+bool EtcdStateStore::lock_trusted(std::string* why) {
   std::lock_guard<std::mutex> lock(keep_mu_);
   if (lease_ == 0) return true;  // no lock taken (read-only use)
-  // Stop trusting the lock a third of the TTL before the lease could lapse, so no step
+  // Stop trusting the lock a third of the TTL before the lease could lapse, so nothing
   // starts under a lock another controller may already hold.
   const auto limit = std::chrono::milliseconds(options_.lease_ttl) * 2 / 3;
   if (lost_.empty() && Clock::now() - renewed_ > limit)
@@ -225,7 +247,9 @@ void EtcdStateStore::unlock() {
       lost = !lost_.empty();
     }
     if (!lost) reader_->lease_revoke(lease_, &ignored);
+    std::lock_guard<std::mutex> lock(keep_mu_);
     lease_ = 0;
+    token_ = 0;
   }
 }
 
@@ -242,7 +266,7 @@ bool EtcdStateStore::open_run(const std::string& run, std::string* error) {
   uint64_t next = 0;
   for (const auto& kv : kvs) {
     const std::string tail = kv.key.substr(kv.key.rfind('/') + 1);
-    if (!tail.empty() && tail.find_first_not_of("0123456789") == std::string::npos)
+    if (!tail.empty() && tail.size() <= 18 && tail.find_first_not_of("0123456789") == std::string::npos)
       next = std::max<uint64_t>(next, std::stoull(tail) + 1);
   }
   etcd::Txn txn;
@@ -265,9 +289,27 @@ bool EtcdStateStore::append(nlohmann::json record) {
   const long long ms = now_ms();
   record["ts"] = iso_time(ms);
   record["ts_ms"] = ms;
+  // Nothing that lets the run act (a start, a rollback, a gate's decision) goes out under a
+  // lock this controller no longer trusts, even when etcd would still take it.
+  const bool waits = record.value("type", "") != "step_end";
+  std::string distrust;
+  if (waits && !lock_trusted(&distrust)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_) {
+      failed_ = true;
+      write_error_ = distrust;
+    }
+  }
   // The local mirror keeps the record even when etcd cannot take it. Its fdatasync and
   // etcd's transaction run side by side: a record costs the slower of the two, not both.
-  auto mirrored = std::async(std::launch::async, [this, record] { return mirror_.append(record); });
+  std::future<bool> mirrored;
+  try {
+    mirrored = std::async(std::launch::async, [this, record] { return mirror_.append(record); });
+  } catch (const std::system_error&) {  // no thread to spare: the mirror first, then etcd
+    std::promise<bool> done;
+    done.set_value(mirror_.append(record));
+    mirrored = done.get_future();
+  }
   std::unique_lock<std::mutex> lock(mu_);
   if (run_.empty() || failed_) {
     lock.unlock();
@@ -281,11 +323,12 @@ bool EtcdStateStore::append(nlohmann::json record) {
   // later record lands without it), or the flusher's within kFlushDelay. Lost with the
   // controller, the step reads as unfinished (unknown) to a resume: what a crash just
   // before writing it would leave too.
-  if (record.value("type", "") == "step_end") {
+  if (!waits) {
     if (!flusher_.joinable()) flusher_ = std::thread([this] { flush_loop(); });
     flush_cv_.notify_one();
+    const bool ok = !failed_;
     lock.unlock();
-    return mirrored.get() && !failed_;
+    return mirrored.get() && ok;
   }
   while (committed_ <= mine && !failed_) {
     if (committing_) {
@@ -334,8 +377,8 @@ bool EtcdStateStore::commit(std::unique_lock<std::mutex>& lock) {
   for (const auto& [seq, text] : batch) txn.success.push_back(etcd::Op::put(prefix + sequence_key(seq), text));
   etcd::TxnResult result;
   std::string why;
-  // Within half the TTL: past that the lock is not to be trusted anyway (lock_held).
-  const auto patience = std::chrono::milliseconds(options_.lease_ttl) / 2;
+  // Only while the lock can still be trusted (lock_held): past that, no retry.
+  const auto patience = trust_left();
   const bool ok = with_retries(patience, &why, [&] { return writer_->txn(txn, &result, &why); }) && result.succeeded;
   ++transactions_;
   lock.lock();

@@ -61,6 +61,10 @@ class EtcdStateStore : public StateStore {
  private:
   std::string key(const std::string& suffix) const { return options_.prefix + "/" + suffix; }
   void keep_alive();
+  /// The lease's part of lock_held(): not expired, renewed within two thirds of the TTL.
+  bool lock_trusted(std::string* why);
+  /// How long the lock can still be trusted without another renewal.
+  std::chrono::milliseconds trust_left();
   bool commit(std::unique_lock<std::mutex>& lock);
   void flush_loop();
   void flush_all();

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <list>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -95,7 +96,7 @@ class JumpTunnels::Tunnel {
   std::mutex open_mu_;  // one (re)connect or open at a time
   std::mutex mu_;       // the fields below
   std::condition_variable cv_;
-  std::deque<Request*> requests_;
+  std::deque<std::shared_ptr<Request>> requests_;
   bool stopping_ = false, dead_ = false;
   std::string dead_reason_;
   ssh_session session_ = nullptr;
@@ -137,8 +138,8 @@ int JumpTunnels::Tunnel::forward(const std::string& address, int port, const Ssh
     dead = dead_;
   }
   if (dead) {
+    stop();  // joins the pump, which wrote dead_reason_
     spdlog::debug("bastion {}: reconnecting ({})", ssh_host_label(hop_), dead_reason_);
-    stop();
   }
   if (session_ == nullptr) {
     const int fd = dial(error);
@@ -157,28 +158,34 @@ int JumpTunnels::Tunnel::forward(const std::string& address, int port, const Ssh
     setsockopt(ssh_get_fd(session_), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     thread_ = std::thread([this] { run(); });
   }
-  Request req;
-  req.address = address;
-  req.port = port;
+  // Shared with the pump, which may still hold it after a caller that gave up returned.
+  auto req = std::make_shared<Request>();
+  req->address = address;
+  req->port = port;
   std::unique_lock<std::mutex> lock(mu_);
-  requests_.push_back(&req);
+  if (dead_) {  // died since the check above: its requests were already answered
+    error->message = "lost the connection to bastion " + ssh_host_label(hop_) + ": " + dead_reason_;
+    error->transient = true;
+    return -1;
+  }
+  requests_.push_back(req);
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
   // The pump opens the channel under the session's own timeout; a little on top for it.
   const auto limit = std::chrono::seconds(connect_timeout_seconds(hop_, options) + 5);
-  if (!cv_.wait_for(lock, limit, [&] { return req.done; })) {
-    req.abandoned = true;
-    std::erase(requests_, &req);
+  if (!cv_.wait_for(lock, limit, [&] { return req->done; })) {
+    req->abandoned = true;  // the pump closes the end it would have handed over
+    std::erase(requests_, req);
     error->message = "bastion " + ssh_host_label(hop_) + " did not open a channel to " + address + ":" +
                      std::to_string(port) + " in time";
     error->transient = true;
     return -1;
   }
-  if (req.fd < 0) {
-    error->message = req.error;
-    error->transient = req.transient;
+  if (req->fd < 0) {
+    error->message = req->error;
+    error->transient = req->transient;
   }
-  return req.fd;
+  return req->fd;
 }
 
 int JumpTunnels::Tunnel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
@@ -191,12 +198,12 @@ int JumpTunnels::Tunnel::on_data(ssh_session, ssh_channel, void* data, uint32_t 
 void JumpTunnels::Tunnel::on_eof(ssh_session, ssh_channel, void* user) { static_cast<Link*>(user)->remote_eof = true; }
 
 void JumpTunnels::Tunnel::open_requested(std::list<Link>& links) {
-  std::deque<Request*> todo;
+  std::deque<std::shared_ptr<Request>> todo;
   {
     std::lock_guard<std::mutex> lock(mu_);
     todo.swap(requests_);
   }
-  for (Request* req : todo) {
+  for (const auto& req : todo) {
     int pair[2] = {-1, -1};
     std::string why;
     bool transient = true;
@@ -260,7 +267,12 @@ void JumpTunnels::Tunnel::pump(std::list<Link>& links, const std::vector<pollfd>
     if ((revents & (POLLIN | POLLHUP | POLLERR)) && !l.local_eof) {
       const ssize_t n = recv(l.fd, buf, sizeof buf, 0);
       if (n > 0) {
-        if (ssh_channel_write(l.channel, buf, static_cast<uint32_t>(n)) != n) l.local_eof = true;
+        // A blocking write may return short when the window stays shut until the timeout.
+        for (ssize_t off = 0; off < n && !l.local_eof;) {
+          const int w = ssh_channel_write(l.channel, buf + off, static_cast<uint32_t>(n - off));
+          if (w < 0) l.local_eof = true;
+          else off += w;
+        }
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         l.local_eof = true;
       }
@@ -271,6 +283,9 @@ void JumpTunnels::Tunnel::pump(std::list<Link>& links, const std::vector<pollfd>
         ssh_channel_send_eof(l.channel);
         ssh_channel_close(l.channel);
       }
+      // libssh keeps a freed channel until the peer's close arrives, and would still call
+      // back into this Link, which is about to go.
+      ssh_remove_channel_callbacks(l.channel, &l.callbacks);
       ssh_channel_free(l.channel);
       close(l.fd);
       it = links.erase(it);
@@ -323,13 +338,14 @@ void JumpTunnels::Tunnel::run() {
   }
   // The target sessions see their sockets close and report their connections lost.
   for (Link& l : links) {
+    ssh_remove_channel_callbacks(l.channel, &l.callbacks);
     ssh_channel_free(l.channel);
     close(l.fd);
   }
   std::lock_guard<std::mutex> lock(mu_);
   dead_ = true;
   dead_reason_ = reason;
-  for (Request* req : requests_) {
+  for (const auto& req : requests_) {
     req->error = "lost the connection to bastion " + ssh_host_label(hop_) + ": " + reason;
     req->done = true;
   }
