@@ -40,6 +40,29 @@ expect_eq "b never ran and a was rolled back" "$(tr '\n' ' ' < "$work/effects")"
 journal=$(ls -d "$work"/state/runs/* | tail -n1)/journal.jsonl
 expect_ok "the rejection is journaled" grep -q '"decision":"rejected"' "$journal"
 
+step "on_failure = ask at a terminal: only y/yes/n/no answer the rollback question"
+cat > "$work/ask.dr" <<PLAN
+plan ask {
+  on_failure = ask
+  action a { run = "echo a >> $work/effects" rollback = "echo undo-a >> $work/effects" }
+  action b after a { run = "false" rollback = "true" }
+}
+PLAN
+rm -f "$work/effects"
+answer y '?' maybe Y | script -qec "$DRPLAN apply $work/ask.dr -i $work/inv.toml --state-dir $work/state" /dev/null > "$E2E_LAST_OUTPUT" 2>&1 || true
+expect_eq "a stray answer is asked again" "$(grep -ac 'please answer y (yes) or n (no)' "$E2E_LAST_OUTPUT")" 2
+expect_eq "and Y rolled a back" "$(tr '\n' ' ' < "$work/effects")" "a undo-a "
+
+step "on_failure = ask with no terminal and unattended = refuse: nothing runs"
+sed -i 's/  on_failure = ask/  on_failure = ask\n  unattended = refuse/' "$work/ask.dr"
+rm -f "$work/effects"
+status=0
+"$DRPLAN" apply "$work/ask.dr" -i "$work/inv.toml" --state-dir "$work/state" --yes < /dev/null > "$E2E_LAST_OUTPUT" 2>&1 || status=$?
+cat "$E2E_LAST_OUTPUT"
+expect_eq "refused" "$status" 1
+expect_ok "saying why" grep -q "unattended = refuse; nothing was run" "$E2E_LAST_OUTPUT"
+expect_fail "nothing ran" test -e "$work/effects"
+
 step "no terminal and no --yes: nothing runs"
 rm -f "$work/effects"
 status=0
