@@ -133,7 +133,16 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     std::string text = bad->getText();
     bool keyword = type != DrplanLexer::IDENT && !text.empty() && std::isalpha(static_cast<unsigned char>(text[0])) &&
                    type != DrplanLexer::QUANTITY;
-    if (keyword && expected == "a name")
+    // A keyword where a name goes, followed by what follows a name being declared (`on:`,
+    // `after =`, `(on)`), is a name the author chose; a keyword starting the next statement
+    // after an unclosed one is not.
+    std::string next;
+    if (parser && parser->getTokenStream()) {
+      antlr4::Token* after = parser->getTokenStream()->LT(2);
+      if (after && parser->getTokenStream()->LT(1) == bad) next = after->getText();
+    }
+    if (keyword && expected.find("a name") != std::string::npos &&
+        (expected == "a name" || next == ":" || next == "=" || next == "," || next == ")"))
       d.help = "'" + text + "' is a reserved word; choose another name";
   }
 
