@@ -312,4 +312,13 @@ std::string closest(std::string_view name, const std::vector<std::string>& candi
   return c.best();
 }
 
+void DiagnosticEngine::relocate_since(size_t mark, Loc at, const std::string& note) {
+  for (size_t i = mark; i < diags_.size(); ++i) {
+    Diagnostic& d = diags_[i];
+    if (!d.loc.valid() || d.loc.file == at.file) continue;
+    d.notes.insert(d.notes.begin(), DiagNote{d.loc, note});
+    d.loc = at;
+  }
+}
+
 }  // namespace drplan

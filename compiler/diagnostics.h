@@ -91,6 +91,10 @@ class DiagnosticEngine {
   void sort();
   const std::vector<Diagnostic>& all() const { return diags_; }
   void clear();
+  /// The diagnostics added since all() had `mark` entries that point into another file than
+  /// `at` move to `at`, with a note saying `note` where they pointed: an error inside a
+  /// template is reported at the call that used it.
+  void relocate_since(size_t mark, Loc at, const std::string& note);
 
  private:
   Diagnostic& keep(Diagnostic d);

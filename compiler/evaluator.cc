@@ -636,7 +636,8 @@ std::optional<std::string> Evaluator::render_plain(const ValuePtr& v, Loc loc, c
   return out;
 }
 
-const ast::Template* Evaluator::find_template(const ast::Expr& call, const Scope& scope, const ast::Unit** unit) {
+const ast::Template* Evaluator::find_template(const ast::Expr& call, const Scope& scope, const ast::Unit** unit,
+                                              const std::string& command_key) {
   const auto& path = call.path;
   const ast::Unit* where = scope.unit;
   std::string name = path.back();
@@ -670,7 +671,9 @@ const ast::Template* Evaluator::find_template(const ast::Expr& call, const Scope
   auto& d = diags().error(DiagCode::UnknownTemplate, call.loc,
                           "unknown template '" + join_path(path, path.size()) + "'");
   std::string near = closest(name, c);
-  if (is_def) d.help = "'" + name + "' is a def (an expression); use it as an attribute value: run = " + join_path(path, path.size()) + "(...)";
+  if (is_def)
+    d.help = "'" + name + "' is a def (an expression); use it as an attribute value: " + command_key + " = " +
+             join_path(path, path.size()) + "(...)";
   else if (!near.empty()) d.help = "did you mean '" + near + "'?";
   return nullptr;
 }

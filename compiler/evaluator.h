@@ -78,7 +78,10 @@ class Evaluator {
   bool bind(const ast::Expr& call, const std::vector<ast::Param>& params, const Scope& caller, Scope& callee);
 
   /// Finds a template or def for a call's path from `scope`'s unit.
-  const ast::Template* find_template(const ast::Expr& call, const Scope& scope, const ast::Unit** unit);
+  /// `command_key`: the attribute a def would go in for this step ("run", or "probe" for a
+  /// check or wait), for the hint when `call` names a def.
+  const ast::Template* find_template(const ast::Expr& call, const Scope& scope, const ast::Unit** unit,
+                                     const std::string& command_key = "run");
   const ast::Def* find_def(const ast::Expr& call, const Scope& scope, const ast::Unit** unit, bool report);
 
   DiagnosticEngine& diags() { return *ctx_.diags; }

@@ -347,7 +347,8 @@ class Lowerer {
     const ast::Template* tmpl = nullptr;
     const ast::Unit* tmpl_unit = nullptr;
     if (s.uses) {
-      tmpl = eval_.find_template(*s.uses, plan_scope(), &tmpl_unit);
+      tmpl = eval_.find_template(*s.uses, plan_scope(), &tmpl_unit,
+                                 s.kind == ast::StepKind::Check || s.kind == ast::StepKind::Wait ? "probe" : "run");
       if (!tmpl) return;
     }
     for (int host : hosts) instance(s, host, label, hosts.size() > 1, tmpl, tmpl_unit);
@@ -379,7 +380,12 @@ class Lowerer {
       ts.target = host;
       ts.target_label = label;
       ts.refs = &refs;
-      if (!eval_.bind(*s.uses, tmpl->params, scope, ts)) return;
+      const size_t mark = diags_.all().size();
+      if (!eval_.bind(*s.uses, tmpl->params, scope, ts)) {
+        diags_.relocate_since(mark, s.uses->loc, "in the template, here");
+        return;
+      }
+      if (!template_fits(s, *tmpl)) return;
       for (const auto& a : tmpl->attrs) attrs.push_back({&a, &ts});
     }
     // A step has a handful of attributes: linear scans beat a tree of strings.
@@ -399,7 +405,11 @@ class Lowerer {
     become_user_.reset();
     for (const auto& b : attrs) {
       present.push_back(b.attr->key);
+      const size_t mark = diags_.all().size();
       attribute(s, st, b);
+      // A value the template computes for this call (its target's variables, say) is wrong
+      // for this call: said at the call, with the template's line as a note.
+      if (b.scope == &ts && s.uses) diags_.relocate_since(mark, s.uses->loc, "in the template, here");
     }
     required(s, st, present);
     become(st);
@@ -437,6 +447,30 @@ class Lowerer {
       d.help = "set become = \"sudo\" in the inventory's [ssh] (or [hosts." + h.name + ".ssh])";
       d.notes.push_back({h.loc, h.name + " is declared here"});
     }
+  }
+
+  // An action template used by a check (or the reverse) is one mistake at the call, not an
+  // error for each of the template's attributes plus a missing probe.
+  template <typename Template>
+  bool template_fits(const ast::Step& s, const Template& tmpl) {
+    bool acts = false, reads = false;
+    for (const auto& a : tmpl.attrs) {
+      acts |= a.key == "run";
+      reads |= a.key == "probe";
+    }
+    const bool step_reads = s.kind == ast::StepKind::Check || s.kind == ast::StepKind::Wait;
+    const bool step_acts = s.kind == ast::StepKind::Action;
+    if (!(acts && !reads && step_reads) && !(reads && !acts && step_acts)) return true;
+    const std::string callee = s.uses->dotted();
+    auto& d = diags_.error(DiagCode::UnknownAttribute, s.uses->loc,
+                           callee + " is " + (acts ? "an action template (it runs a command and rolls back)"
+                                                   : "a check template (it reads the world with a probe)") +
+                               ", so " + with_article(ast::kind_name(s.kind)) + " cannot use it");
+    d.help = acts ? "declare the step as an action (action " + s.name + " ... = " + callee +
+                        "(...)), or use a template that sets probe = \"...\""
+                  : "declare the step as a check or a wait (check " + s.name + " ... = " + callee +
+                        "(...)), or use a template that sets run = \"...\"";
+    return false;
   }
 
   // Only missing keys are reported: a key whose value failed to evaluate was reported already.

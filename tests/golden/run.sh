@@ -11,7 +11,8 @@ for plan in *.dr; do
   args=(check "$plan")
   inv=$(sed -n '1s/^# inventory: *//p' "$plan")
   [[ -n $inv ]] && args+=(-i "$inv")
-  actual=$(NO_COLOR=1 "$drplan" "${args[@]}" 2>&1; echo "exit: $?")
+  # Modules beside the plan are named by their full path: shown relative, as the plans are.
+  actual=$(NO_COLOR=1 "$drplan" "${args[@]}" 2>&1 | sed "s|$PWD/||g"; echo "exit: ${PIPESTATUS[0]}")
   expected_file=${plan%.dr}.expected
   if [[ ${UPDATE:-} == 1 ]]; then
     printf '%s\n' "$actual" > "$expected_file"
