@@ -13,6 +13,7 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
+#include <algorithm>
 #include <list>
 #include <memory>
 #include <thread>
@@ -60,6 +61,11 @@ class JumpTunnels::Tunnel {
  public:
   explicit Tunnel(Host hop) : hop_(std::move(hop)) {}
   ~Tunnel() { stop(); }
+  /// Stops the pump and closes the session (again harmless).
+  void close_all() {
+    std::lock_guard<std::mutex> lock(open_mu_);
+    stop();
+  }
 
   /// A socket connected to address:port through this bastion; `dial` gives a socket to the
   /// bastion itself when it must (re)connect (-1: direct TCP).
@@ -354,7 +360,15 @@ void JumpTunnels::Tunnel::run() {
 }
 
 JumpTunnels::JumpTunnels() = default;
-JumpTunnels::~JumpTunnels() = default;
+
+JumpTunnels::~JumpTunnels() {
+  // Deepest hops first: a tunnel's session runs through the channels of the hops before it,
+  // and a chain's key extends the key of the chain one hop shorter.
+  std::vector<std::pair<size_t, Tunnel*>> order;
+  for (auto& [key, tunnel] : tunnels_) order.emplace_back(key.size(), tunnel.get());
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (auto& [len, tunnel] : order) tunnel->close_all();
+}
 
 int JumpTunnels::forward(const Host& host, size_t depth, const std::string& address, int port,
                          const SshOptions& options, SshConnectError* error) {
