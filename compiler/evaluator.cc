@@ -66,20 +66,18 @@ ValuePtr Evaluator::unknown_near(const std::string& what, const std::string& nam
   return Value::error();
 }
 
-void Evaluator::shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path) const {
+void Evaluator::shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path,
+                                    const std::string& near) const {
   if (!interpolating_ || path.size() != 1) return;
   const std::string& name = path[0];
-  const std::string shell = "\\${" + name + "} (or $" + name + ")";
   // A near name sharing its first three letters is a typo; anything else more likely the
   // script's own variable, and a guessed name would mislead.
-  const size_t q = d.help.find('\'');
-  if (d.help.rfind("did you mean", 0) == 0 && q != std::string::npos && name.size() >= 3 &&
-      d.help.compare(q + 1, 3, name, 0, 3) == 0) {
+  if (name.size() >= 3 && near.compare(0, 3, name, 0, 3) == 0) {
     d.help += " (for the shell's own variable, write \\${" + name + "})";
     return;
   }
-  d.help = "for the shell's own variable, write " + shell + ": ${...} is drplan's interpolation" +
-           (d.help.empty() ? "" : "; otherwise, " + d.help);
+  d.help = "for the shell's own variable, write \\${" + name + "} (or $" + name +
+           "): ${...} is drplan's interpolation" + (d.help.empty() ? "" : "; otherwise, " + d.help);
 }
 
 std::vector<std::string> Evaluator::host_candidates() const {
@@ -400,7 +398,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
   } else if (scope.plan_scope && ctx_.steps.count(head)) {
     if (path.size() != 2 || (path[1] != "output" && path[1] != "ok")) {
       auto& d = diags().error(DiagCode::UnknownName, loc, "a step is read as " + head + ".output or " + head + ".ok");
-      shell_variable_hint(d, path);
+      shell_variable_hint(d, path, "");
       return Value::error();
     }
     v = make(path[1] == "ok" ? Value::Kind::StepOk : Value::Kind::StepOutput, loc);
@@ -492,7 +490,7 @@ ValuePtr Evaluator::lookup(const std::vector<std::string>& path, Loc loc, const 
     auto& d = diags().error(DiagCode::UnknownName, loc, "unknown name '" + head + "'");
     d.help = near.empty() ? "names are params, steps (x.output), vars.X, hosts.X, sites.X, secrets.X or target"
                           : "did you mean '" + near + "'?";
-    shell_variable_hint(d, path);
+    shell_variable_hint(d, path, near);
     return Value::error();
   }
   for (size_t i = next; i < path.size() && v->kind != Value::Kind::Error; ++i) v = member(v, path[i], loc);

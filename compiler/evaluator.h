@@ -88,8 +88,9 @@ class Evaluator {
   EvalContext& context() { return ctx_; }
 
  private:
-  /// A `${name}` in a string that names nothing of drplan's: the hint for a shell variable.
-  void shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path) const;
+  /// A `${name}` in a string that names nothing of drplan's: the hint for a shell variable,
+  /// after the guess `near` only when that looks like a typo.
+  void shell_variable_hint(Diagnostic& d, const std::vector<std::string>& path, const std::string& near) const;
   ValuePtr string_literal(const ast::Expr& e, const Scope& scope);
   ValuePtr quantity(const ast::Expr& e);
   ValuePtr call(const ast::Expr& e, const Scope& scope);

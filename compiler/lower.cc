@@ -451,8 +451,7 @@ class Lowerer {
 
   // An action template used by a check (or the reverse) is one mistake at the call, not an
   // error for each of the template's attributes plus a missing probe.
-  template <typename Template>
-  bool template_fits(const ast::Step& s, const Template& tmpl) {
+  bool template_fits(const ast::Step& s, const ast::Template& tmpl) {
     bool acts = false, reads = false;
     for (const auto& a : tmpl.attrs) {
       acts |= a.key == "run";

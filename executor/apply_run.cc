@@ -171,8 +171,7 @@ RunOutcome ApplyRun::execute(ApplyUi& ui) {
   hooks.store = &store_;
   hooks.masker = &masker_;
   hooks.secrets = secrets_;
-  // The journal file steps may read: the local one (for etcd, its local mirror).
-  hooks.local_env = {{"DRPLAN_RUN_ID", run_id_}, {"DRPLAN_JOURNAL", store_.run_dir() + "/journal.jsonl"},
+  hooks.local_env = {{"DRPLAN_RUN_ID", run_id_}, {"DRPLAN_JOURNAL", store_.journal_file()},
                      {"DRPLAN_RUN_DIR", store_.run_dir()}};
   hooks.interrupts = &irq;
 

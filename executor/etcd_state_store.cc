@@ -144,8 +144,8 @@ bool EtcdStateStore::lock(const std::string& name, const nlohmann::json& holder,
   }
   if (!result.succeeded) {
     std::string who = "a drplan that is just starting";
-    if (!result.responses.empty() && !result.responses[0].kvs.empty()) {
-      auto h = nlohmann::json::parse(result.responses[0].kvs[0].value, nullptr, false);
+    if (found) {
+      auto h = nlohmann::json::parse(found->value, nullptr, false);
       if (h.is_object()) who = describe_lock_holder(h);
     }
     std::string ignored;
@@ -395,7 +395,7 @@ bool EtcdStateStore::commit(std::unique_lock<std::mutex>& lock) {
 }
 
 std::string EtcdStateStore::journal_name() const {
-  return "etcd " + key("runs/" + run_) + " (mirrored to " + mirror_.journal_name() + ")";
+  return "etcd " + key("runs/" + run_) + " (mirrored to " + mirror_.journal_file() + ")";
 }
 
 std::vector<std::string> EtcdStateStore::list_runs() {

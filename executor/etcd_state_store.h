@@ -47,6 +47,7 @@ class EtcdStateStore : public StateStore {
   bool append(nlohmann::json record) override;
   std::string journal_name() const override;
   std::string run_dir() const override { return mirror_.run_dir(); }
+  std::string journal_file() const override { return mirror_.journal_file(); }
   std::vector<std::string> list_runs() override;
   bool has_run(const std::string& run) override;
   std::string run_location(const std::string& run) const override;

@@ -400,7 +400,7 @@ std::string jump_label(const Host& host) {
   std::string out = host.ssh.jump.size() == 1 ? "bastion " : "bastions ";
   for (size_t i = 0; i < host.ssh.jump.size(); ++i) {
     JumpHop hop = host.ssh.jump[i];
-    if (hop.user.empty()) hop.user = host.ssh.user;
+    hop.user = hop_user(hop, host);
     out += (i ? ", " : "") + hop.text();
   }
   return out;

@@ -37,6 +37,9 @@ class StateStore {
   virtual std::string journal_name() const = 0;
   /// A local directory of the open run: drplan.log and DRPLAN_RUN_DIR.
   virtual std::string run_dir() const = 0;
+  /// The open run's journal as a local file steps may read (DRPLAN_JOURNAL): the journal
+  /// itself, or a remote store's local mirror.
+  virtual std::string journal_file() const = 0;
 
   /// Run ids, oldest first.
   virtual std::vector<std::string> list_runs() = 0;
@@ -62,6 +65,7 @@ class LocalStateStore : public StateStore {
   bool append(nlohmann::json record) override { return journal_.append(std::move(record)); }
   std::string journal_name() const override { return journal_.path(); }
   std::string run_dir() const override { return journal_.dir(); }
+  std::string journal_file() const override { return journal_.path(); }
   std::vector<std::string> list_runs() override;
   bool has_run(const std::string& run) override;
   /// `run` itself when it is a directory (`--run DIR`), else state_dir/runs/`run`.
